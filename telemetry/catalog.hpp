@@ -1,0 +1,120 @@
+// The metric catalog: every metric igw exports, as data. The observability page's tables are
+// transcribed here once; the registry, `igw gen`, `igw metrics top|list|check` and the docs all read
+// this table, so a metric name, label, unit or bucket list is written nowhere else.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace igw::telemetry {
+
+enum class MetricType { counter, gauge, histogram };
+// Where a metric is defined: the observability page (a contract) or igw itself (an extra).
+enum class Source { page, igw };
+
+std::string_view to_string(MetricType type);
+std::string_view to_string(Source source);
+
+// Label names. Each is spelled once, here.
+namespace label {
+inline constexpr std::string_view provider = "provider";
+inline constexpr std::string_view model = "model";
+inline constexpr std::string_view request_type = "request_type";
+inline constexpr std::string_view request_method = "request_method";
+inline constexpr std::string_view request_path = "request_path";
+inline constexpr std::string_view status_code = "status_code";
+inline constexpr std::string_view tool_type = "tool_type";
+inline constexpr std::string_view tool_name = "tool_name";
+inline constexpr std::string_view error_type = "error_type";
+inline constexpr std::string_view reason = "reason";
+inline constexpr std::string_view service_name = "service_name";
+inline constexpr std::string_view service_version = "service_version";
+inline constexpr std::string_view deployment_environment = "deployment_environment";
+inline constexpr std::string_view version = "version";
+inline constexpr std::string_view revision = "revision";
+inline constexpr std::string_view compiler = "compiler";
+inline constexpr std::string_view label_name = "label";
+inline constexpr std::string_view le = "le";  // histogram bucket bound, added by the exposition
+}  // namespace label
+
+// Values of the tool_type label (the page: "mcp, a2a, function").
+namespace tool_type {
+inline constexpr std::string_view mcp = "mcp";
+inline constexpr std::string_view a2a = "a2a";
+inline constexpr std::string_view function = "function";
+}  // namespace tool_type
+
+// Values of the request_type label: which API a request used.
+namespace request_type {
+inline constexpr std::string_view chat_completions = "chat_completions";
+inline constexpr std::string_view models = "models";
+inline constexpr std::string_view proxy = "proxy";
+inline constexpr std::string_view messages = "messages";
+inline constexpr std::string_view responses = "responses";
+inline constexpr std::string_view mcp_tools = "mcp_tools";
+}  // namespace request_type
+
+// The value a capped label folds its excess values into, and the provider of unresolvable requests.
+inline constexpr std::string_view kOtherLabelValue = "other";
+inline constexpr std::string_view kUnknownProvider = "unknown";
+
+enum class Metric : std::size_t {
+  // The page: token usage.
+  usage_prompt_tokens,
+  usage_completion_tokens,
+  usage_total_tokens,
+  // The page: requests and responses.
+  requests_total,
+  responses_total,
+  request_duration,
+  // The page: tool / function calls.
+  tool_calls_total,
+  tool_calls_success_total,
+  tool_calls_failure_total,
+  tool_call_duration,
+  // The page: service attributes (OpenTelemetry's target_info).
+  target_info,
+  // igw extras.
+  time_to_first_token,
+  requests_in_flight,
+  gateway_overhead,
+  upstream_errors_total,
+  client_disconnects_total,
+  build_info,
+  spans_dropped_total,
+  label_values_capped_total,
+  // Process metrics under their conventional names.
+  process_cpu_seconds_total,
+  process_resident_memory_bytes,
+  process_open_fds,
+  process_start_time_seconds,
+  count_
+};
+
+inline constexpr std::size_t kMetricCount = static_cast<std::size_t>(Metric::count_);
+
+struct MetricDef {
+  Metric id;
+  std::string_view name;
+  MetricType type;
+  std::string_view unit;  // "ms", "seconds", "bytes", "tokens", "requests", "1" ...
+  std::span<const std::string_view> labels;
+  std::span<const double> buckets;  // histograms only, ascending, without +Inf
+  std::string_view help;
+  Source source;
+};
+
+// The whole catalog, indexed by Metric.
+std::span<const MetricDef> metrics();
+const MetricDef& metric(Metric id);
+std::optional<Metric> find_metric(std::string_view name);
+
+// Suffixes of the series a histogram family exposes.
+inline constexpr std::string_view kBucketSuffix = "_bucket";
+inline constexpr std::string_view kSumSuffix = "_sum";
+inline constexpr std::string_view kCountSuffix = "_count";
+
+}  // namespace igw::telemetry
