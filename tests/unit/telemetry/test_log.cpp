@@ -1,0 +1,45 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "telemetry/log.hpp"
+
+using namespace igw::telemetry::log;
+
+TEST_SUITE("telemetry/log") {
+  TEST_CASE("a line is one JSON object with the page's fields") {
+    // 2026-01-02T03:04:05.678Z
+    auto line = format_line(Level::error, logger::http, "upstream said \"no\"\n",
+                            {{field::status_code, 502}, {field::provider, "openai"}, {field::duration_ms, 12.5},
+                             {"ok", false}},
+                            1767323045678);
+    CHECK(line.find('\n') == std::string::npos);
+    auto j = nlohmann::json::parse(line);
+    CHECK(j["timestamp"] == "2026-01-02T03:04:05.678Z");
+    CHECK(j["level"] == "error");
+    CHECK(j["logger"] == "http");
+    CHECK(j["message"] == "upstream said \"no\"\n");
+    CHECK(j["status_code"] == 502);
+    CHECK(j["provider"] == "openai");
+    CHECK(j["duration_ms"] == 12.5);
+    CHECK(j["ok"] == false);
+  }
+
+  TEST_CASE("control characters and non-finite numbers stay valid JSON") {
+    auto line = format_line(Level::info, "x", std::string_view("a\x01" "b\tc", 5), {{"v", 1.0 / 0.0}}, 0);
+    auto j = nlohmann::json::parse(line);
+    CHECK(j["message"] == std::string("a\x01" "b\tc"));
+    CHECK(j["v"].is_null());
+    CHECK(j["timestamp"] == "1970-01-01T00:00:00.000Z");
+  }
+
+  TEST_CASE("levels") {
+    CHECK(parse_level("warning") == Level::warn);
+    CHECK(parse_level("warn") == Level::warn);
+    CHECK_FALSE(parse_level("loud").has_value());
+    init(Level::warn, Sink::stderr_sync);
+    CHECK_FALSE(enabled(Level::info));
+    CHECK(enabled(Level::error));
+    init(Level::info, Sink::stdout_sync);
+  }
+}
