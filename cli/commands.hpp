@@ -19,8 +19,13 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitCheckFailed = 3;
 
+void add_serve(CLI::App& app);
 void add_version(CLI::App& app);
 void add_metrics(CLI::App& app);
+void add_gen(CLI::App& app);
+void add_logs(CLI::App& app);
 void add_config(CLI::App& app);
+void add_mock(CLI::App& app);
+void add_demo(CLI::App& app);
 
 }  // namespace igw::cli

@@ -13,7 +13,12 @@ using Register = void (*)(CLI::App&);
 
 // The order here is the order of `igw --help`.
 constexpr Register kCommandGroups[] = {
+    &igw::cli::add_serve,
+    &igw::cli::add_mock,
+    &igw::cli::add_demo,
     &igw::cli::add_metrics,
+    &igw::cli::add_gen,
+    &igw::cli::add_logs,
     &igw::cli::add_config,
     &igw::cli::add_version,
 };

@@ -47,6 +47,12 @@ inline constexpr std::string_view a2a = "a2a";
 inline constexpr std::string_view function = "function";
 }  // namespace tool_type
 
+// Values of the error_type label of failed tool calls that igw itself classifies.
+namespace tool_error {
+inline constexpr std::string_view unknown_tool = "unknown_tool";            // the model called a tool not offered
+inline constexpr std::string_view invalid_arguments = "invalid_arguments";  // arguments are not valid JSON
+}  // namespace tool_error
+
 // Values of the request_type label: which API a request used.
 namespace request_type {
 inline constexpr std::string_view chat_completions = "chat_completions";

@@ -1,5 +1,6 @@
 #include "telemetry/queries.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -194,8 +195,11 @@ std::vector<PanelDef> panels(const Windows& w) {
 }
 
 std::vector<std::string> referenced_metric_names(std::string_view expr) {
-  static constexpr std::array<std::string_view, 12> kKeywords{
-      "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset", "inf"};
+  // Keywords and aggregation operators (which may be followed by `by (...)` instead of a parenthesis).
+  static constexpr std::array<std::string_view, 24> kKeywords{
+      "by",     "without", "on",       "ignoring", "group_left", "group_right", "bool",   "and",
+      "or",     "unless",  "offset",   "inf",      "nan",        "sum",         "min",    "max",
+      "avg",    "group",   "stddev",   "stdvar",   "count",      "count_values", "bottomk", "topk"};
   std::vector<std::string> names;
   auto is_ident_start = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; };
   auto is_ident = [&](char c) { return is_ident_start(c) || std::isdigit(static_cast<unsigned char>(c)); };
@@ -242,6 +246,82 @@ std::vector<std::string> referenced_metric_names(std::string_view expr) {
     }
   }
   return names;
+}
+
+namespace {
+
+// The catalog metric a series name belongs to: the name itself, or a histogram's _bucket/_sum/_count.
+const MetricDef* series_metric(std::string_view series) {
+  if (auto m = find_metric(series)) return &metric(*m);
+  for (auto suffix : {kBucketSuffix, kSumSuffix, kCountSuffix}) {
+    if (!series.ends_with(suffix)) continue;
+    auto m = find_metric(series.substr(0, series.size() - suffix.size()));
+    if (m && metric(*m).type == MetricType::histogram) return &metric(*m);
+  }
+  return nullptr;
+}
+
+bool has_label(const MetricDef& m, std::string_view label) {
+  for (auto l : m.labels)
+    if (l == label) return true;
+  return false;
+}
+
+std::size_t skip_quoted(std::string_view expr, std::size_t i) {
+  char quote = expr[i++];
+  while (i < expr.size() && expr[i] != quote) i += expr[i] == '\\' ? 2 : 1;
+  return std::min(i + 1, expr.size());
+}
+
+// The end of the string, range or matcher list starting at expr[i].
+std::size_t group_end(std::string_view expr, std::size_t i) {
+  if (expr[i] == '"' || expr[i] == '\'') return skip_quoted(expr, i);
+  char close = expr[i] == '[' ? ']' : '}';
+  while (++i < expr.size() && expr[i] != close)
+    if (expr[i] == '"') i = skip_quoted(expr, i) - 1;
+  return std::min(i + 1, expr.size());
+}
+
+}  // namespace
+
+std::string with_label_matcher(std::string_view expr, std::string_view label, std::string_view op,
+                               std::string_view value) {
+  auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'; };
+  std::string matcher = fmt::format("{}{}\"{}\"", label, op, value);
+  std::string out;
+  for (std::size_t i = 0; i < expr.size();) {
+    char c = expr[i];
+    if (c == '"' || c == '\'' || c == '[' || c == '{') {  // strings, ranges and matcher lists are copied
+      std::size_t j = group_end(expr, i);
+      out.append(expr.substr(i, j - i));
+      i = j;
+    } else if (is_ident(c) && !std::isdigit(static_cast<unsigned char>(c))) {
+      std::size_t j = i;
+      while (j < expr.size() && is_ident(expr[j])) ++j;
+      std::string_view word = expr.substr(i, j - i);
+      out.append(word);
+      const MetricDef* m = series_metric(word);
+      if (m && has_label(*m, label)) {
+        if (j < expr.size() && expr[j] == '{') {
+          bool empty = j + 1 < expr.size() && expr[j + 1] == '}';
+          out += '{' + matcher + (empty ? "" : ",");
+          ++j;
+        } else {
+          out += '{' + matcher + '}';
+        }
+      }
+      i = j;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      std::size_t j = i;
+      while (j < expr.size() && (is_ident(expr[j]) || expr[j] == '.')) ++j;
+      out.append(expr.substr(i, j - i));
+      i = j;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace igw::telemetry

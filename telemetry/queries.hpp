@@ -85,4 +85,10 @@ std::vector<PanelDef> panels(const Windows& windows = {});
 // Every metric name an expression refers to (for tests that walk the generated PromQL).
 std::vector<std::string> referenced_metric_names(std::string_view expr);
 
+// The expression with `label op "value"` added to every selector of a catalog metric that has that label
+// (histogram series included); other selectors are left alone. Dashboards use it to apply their
+// template variables: with_label_matcher(expr, label::provider, "=~", "$provider").
+std::string with_label_matcher(std::string_view expr, std::string_view label, std::string_view op,
+                               std::string_view value);
+
 }  // namespace igw::telemetry

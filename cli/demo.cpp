@@ -1,0 +1,223 @@
+// igw demo: the embedded default. Starts the mock provider in-process, the gateway in-process with telemetry
+// on (providers openai and groq both pointed at the mock), and a light synthetic traffic loop, so a new user
+// sees a working gateway, live metrics and logs with no provider keys.
+#include <atomic>
+#include <csignal>
+#include <future>
+#include <iostream>
+#include <stop_token>
+#include <thread>
+
+#include <fmt/format.h>
+#include <httplib.h>  // the traffic loop's blocking client (its own thread, never an event loop)
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "server/config/loader.hpp"
+#include "server/config/providers.hpp"
+#include "server/gateway.hpp"
+#include "server/mock_server.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::cli {
+namespace {
+
+namespace log = telemetry::log;
+using config::Key;
+
+constexpr const char* kDemoProviders[] = {"openai", "groq"};
+constexpr const char* kDemoKey = "demo-key-not-secret";
+
+struct DemoFlags {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0, metrics_port = 0, mock_port = 0;
+  double rate = 2.0;  // synthetic requests per second; 0 turns the traffic off
+};
+
+const std::string& env_name(std::size_t index) {
+  return config::settings()[index].env;
+}
+std::uint16_t default_port(Key key) {
+  return static_cast<std::uint16_t>(std::stoi(config::settings()[config::index_of(key)].default_value));
+}
+
+config::Config demo_config(const DemoFlags& f, std::uint16_t mock_port) {
+  auto env = config::process_environment();
+  env[env_name(config::index_of(Key::server_host))] = f.host;
+  env[env_name(config::index_of(Key::server_port))] = std::to_string(f.port);
+  env[env_name(config::index_of(Key::telemetry_enable))] = "true";
+  env[env_name(config::index_of(Key::telemetry_metrics_port))] = std::to_string(f.metrics_port);
+  std::string mock_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
+  for (const char* id : kDemoProviders) {
+    auto p = *config::find_provider(id);
+    env[env_name(config::provider_url_index(p))] = mock_url;
+    env[env_name(config::provider_key_index(p))] = kDemoKey;
+  }
+  auto cfg = config::Config::load(env);
+  if (!cfg) {
+    std::cerr << "igw demo: " << cfg.error().message() << '\n';
+    throw Exit{kExitUsage};
+  }
+  return *cfg;
+}
+
+server::mock::Options mock_options(const DemoFlags& f) {
+  server::mock::Options o;
+  o.port = f.mock_port;
+  o.tokens = 24;
+  o.ttft = server::mock::Millis(80);
+  o.token_delay = server::mock::Millis(15);
+  o.error_rate = 0.03;  // a few upstream 500s so error panels are not empty
+  o.record = 0;
+  return o;
+}
+
+// One synthetic request of the mix, chosen by the iteration number.
+struct Call {
+  const char* path;
+  std::string body;  // empty: GET
+};
+
+Call pick_call(std::uint64_t i) {
+  static const char* kPrompts[] = {"Summarise the release notes", "Translate good morning to French",
+                                   "Write a haiku about gateways", "Explain p95 latency briefly"};
+  static const char* kTool =
+      R"([{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",)"
+      R"("properties":{"city":{"type":"string"}}}}}])";
+  std::string prompt = kPrompts[i % 4];
+  auto chat = [&](const char* model, bool stream, const std::string& extra = "") {
+    return Call{"/v1/chat/completions",
+                std::string(R"({"model":")") + model + R"(","stream":)" + (stream ? "true" : "false") +
+                    extra + R"(,"messages":[{"role":"user","content":")" + prompt + R"("}]})"};
+  };
+  switch (i % 10) {
+    case 0:
+    case 1:
+      return chat("openai/mock-gpt-4o", false);
+    case 2:
+    case 3:
+      return chat("openai/mock-gpt-4o-mini", true);
+    case 4:
+      return chat("groq/mock-gpt-4o", true);
+    case 5:
+      return chat("groq/mock-gpt-4o-mini", false);
+    case 6:
+      prompt = "Use the tool to check the weather";
+      return chat("openai/mock-gpt-4o", i % 20 == 6, std::string(R"(,"tools":)") + kTool);
+    case 7:
+      return chat("openai/mock-unknown-model", false);  // upstream 404
+    case 8:
+      return chat("nosuchprovider/model", false);  // gateway 400
+    default:
+      return Call{"/v1/models", ""};
+  }
+}
+
+// Sends the mix at `rate` requests per second until stopped. Blocking client on its own thread.
+void run_demo_traffic(const std::string& host, std::uint16_t port, double rate, std::stop_token stop) {
+  httplib::Client client(host, port);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(30);
+  client.set_tcp_nodelay(true);
+  auto gap = std::chrono::microseconds(static_cast<std::int64_t>(1e6 / rate));
+  auto next = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; !stop.stop_requested(); ++i) {
+    auto call = pick_call(i);
+    if (call.body.empty())
+      client.Get(call.path);
+    else
+      client.Post(call.path, call.body, "application/json");
+    next += gap;
+    while (!stop.stop_requested() && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          next - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+  }
+}
+
+void print_banner(const server::Endpoints& ep, std::uint16_t mock_port, double rate) {
+  std::cerr << "igw demo is running (Ctrl-C stops it)\n"
+            << "  API:      http://" << ep.address << ':' << ep.port << "/v1   (try: curl http://"
+            << ep.address << ':' << ep.port << "/v1/models)\n"
+            << "  metrics:  http://" << ep.metrics_address << ':' << ep.metrics_port
+            << "/metrics   (try: igw metrics top"
+            << " --url http://" << ep.metrics_address << ':' << ep.metrics_port << "/metrics)\n"
+            << "  logs:     JSON lines on stdout (pipe into: igw logs tail)\n"
+            << "  provider: mock at http://127.0.0.1:" << mock_port << "/v1 as `openai` and `groq`; models "
+            << "openai/mock-gpt-4o, groq/mock-gpt-4o-mini, ...\n"
+            << "  traffic:  "
+            << (rate > 0 ? fmt::format("{:g} synthetic requests/s", rate) : std::string("off")) << '\n';
+}
+
+void run_demo(const DemoFlags& f) {
+  // Blocked before any thread starts (the log sink's included), so every thread inherits the mask and
+  // SIGINT/SIGTERM only reach sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  log::init(log::Level::info, log::Sink::stdout_async);
+
+  auto mock = server::mock::Server::start(mock_options(f));
+  if (!mock) {
+    std::cerr << "igw demo: " << mock.error() << '\n';
+    throw Exit{kExitFailure};
+  }
+  auto cfg = demo_config(f, (*mock)->port());
+  std::promise<server::Endpoints> ready;
+  auto ready_future = ready.get_future();
+  std::stop_source stop;
+  std::promise<std::expected<void, std::string>> finished;
+  auto finished_future = finished.get_future();
+  std::jthread gateway([&] {
+    server::RunOptions opts{[&](const server::Endpoints& ep) { ready.set_value(ep); }, stop.get_token(),
+                            false};
+    finished.set_value(server::run_gateway(cfg, opts));
+  });
+  while (ready_future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (finished_future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      auto result = finished_future.get();
+      std::cerr << "igw demo: " << (result ? std::string("gateway stopped at start-up") : result.error())
+                << '\n';
+      throw Exit{kExitFailure};
+    }
+  }
+  auto ep = ready_future.get();
+  print_banner(ep, (*mock)->port(), f.rate);
+  std::jthread traffic;
+  if (f.rate > 0)
+    traffic = std::jthread([&](std::stop_token st) { run_demo_traffic(ep.address, ep.port, f.rate, st); });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "igw demo: stopping\n";
+  traffic.request_stop();
+  if (traffic.joinable()) traffic.join();
+  stop.request_stop();
+  gateway.join();
+  (*mock)->stop();
+  log::shutdown();
+}
+
+}  // namespace
+
+void add_demo(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "demo",
+      "Run a self-contained demo: mock provider + gateway with metrics + synthetic traffic (no keys needed)");
+  auto f = std::make_shared<DemoFlags>();
+  f->port = default_port(Key::server_port);
+  f->metrics_port = default_port(Key::telemetry_metrics_port);
+  cmd->add_option("--host", f->host, "Address of the API and metrics listeners")->capture_default_str();
+  cmd->add_option("--port", f->port, "API port (0 picks a free one)")->capture_default_str();
+  cmd->add_option("--metrics-port", f->metrics_port, "Metrics port (0 picks a free one)")
+      ->capture_default_str();
+  cmd->add_option("--mock-port", f->mock_port, "Mock provider port (0 picks a free one)")
+      ->capture_default_str();
+  cmd->add_option("--rate", f->rate, "Synthetic requests per second (0: no traffic)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1000.0));
+  cmd->callback([f] { run_demo(*f); });
+}
+
+}  // namespace igw::cli

@@ -1,0 +1,99 @@
+#include "server/errors.hpp"
+
+#include "server/config/settings.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::server::errors {
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  telemetry::log::append_json_escaped(out, s);
+  out += '"';
+  return out;
+}
+
+std::string env_name(config::Key key) {
+  return config::settings()[config::index_of(key)].env;
+}
+
+}  // namespace
+
+std::string body(std::string_view message) {
+  return "{\"error\":" + quoted(message) + "}";
+}
+
+std::string anthropic_body(std::string_view message) {
+  return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + quoted(message) + "}}";
+}
+
+std::string sse_event(std::string_view message) {
+  return "data: {\"error\":{\"message\":" + quoted(message) + ",\"type\":\"upstream_error\"}}\n\n";
+}
+
+std::string provider_not_found(std::string_view provider) {
+  return "Provider not found. Unknown provider \"" + std::string{provider} +
+         "\"; use one of the provider ids listed by `igw config list`.";
+}
+
+std::string provider_undetermined() {
+  return "Unable to determine provider for model. Prefix the model with its provider "
+         "(\"openai/gpt-4o\") or pass ?provider=<id>.";
+}
+
+std::string provider_needs_key(std::string_view provider, std::string_view key_env) {
+  return "Provider \"" + std::string{provider} + "\" is not configured: set " + std::string{key_env} + ".";
+}
+
+std::string decode_failed() {
+  return "Failed to decode request";
+}
+
+std::string body_too_large(std::uint64_t limit) {
+  return "Request body too large: the limit is " + std::to_string(limit) + " bytes (" +
+         env_name(config::Key::server_max_request_body_size) + ").";
+}
+
+std::string route_not_found() {
+  return "Requested route is not found";
+}
+
+std::string model_not_allowed(std::string_view model) {
+  return "Model \"" + std::string{model} + "\" is not allowed (" + env_name(config::Key::allowed_models) +
+         ", " + env_name(config::Key::disallowed_models) + ").";
+}
+
+std::string upstream_unreachable(std::string_view provider, std::string_view detail) {
+  return "Failed to reach provider \"" + std::string{provider} + "\": " + std::string{detail};
+}
+
+std::string upstream_timeout(std::string_view provider, std::string_view phase) {
+  return "Provider \"" + std::string{provider} + "\" timed out " + std::string{phase};
+}
+
+std::string upstream_certificate(std::string_view provider, std::string_view detail) {
+  return "Provider \"" + std::string{provider} +
+         "\": certificate verification failed: " + std::string{detail};
+}
+
+std::string upstream_broke(std::string_view provider, std::string_view detail) {
+  return "Provider \"" + std::string{provider} + "\" stream broke: " + std::string{detail};
+}
+
+std::string mcp_not_exposed() {
+  return "MCP tools are not exposed; set " + env_name(config::Key::mcp_expose) + "=true.";
+}
+
+std::string messages_provider_only(std::string_view provider) {
+  return "Provider \"" + std::string{provider} + "\" does not serve the Messages API (/v1/messages).";
+}
+
+std::string responses_provider_only(std::string_view provider) {
+  return "Provider \"" + std::string{provider} + "\" does not serve the Responses API (/v1/responses).";
+}
+
+std::string request_timeout() {
+  return "Request timed out while reading it";
+}
+
+}  // namespace igw::server::errors

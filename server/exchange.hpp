@@ -1,0 +1,43 @@
+// One request and its response on a client connection, as the handlers see it, plus the helpers that
+// write responses (JSON, errors, streams) with the write timeout and the X-Request-Id header.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "server/net.hpp"
+#include "server/request_context.hpp"
+#include "server/worker.hpp"
+
+namespace igw::server {
+
+using Request = http::request<http::string_body>;
+
+struct Exchange {
+  Worker& worker;
+  AnyStream& stream;
+  Request& req;
+  RequestContext& ctx;
+  std::string_view path;   // target without the query
+  std::string_view query;  // after '?', may be empty
+  bool keep_alive = true;  // false once the connection must close after this response
+
+  const GatewayState& state() const { return worker.state; }
+  telemetry::Recorder* recorder() const { return worker.state.recorder; }
+};
+
+// Each returns false when the client could not be written to (the connection is then closed).
+awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view content_type, std::string body);
+awaitable<bool> write_json(Exchange& ex, unsigned status, std::string body);
+// {"error":"<message>"} with status.
+awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view message);
+
+// Streams: header (chunked, text/event-stream, no-cache, X-Accel-Buffering: no), chunks, last chunk.
+awaitable<bool> write_stream_header(Exchange& ex, unsigned status = 200, std::string_view content_type = {});
+awaitable<bool> write_chunk(Exchange& ex, std::string_view data);
+awaitable<bool> write_last_chunk(Exchange& ex);
+
+// Completes when the client has closed its connection (EOF or error); never completes otherwise.
+awaitable<void> wait_client_gone(AnyStream& stream);
+
+}  // namespace igw::server

@@ -1,0 +1,178 @@
+// run_gateway: state, TLS contexts and recorder built once; one worker (io_context + thread) per core,
+// each with its own SO_REUSEPORT acceptor; start-up lines; then wait for a stop and drain.
+#include "server/gateway.hpp"
+
+#include <thread>
+
+#include "server/listener.hpp"
+#include "server/tls.hpp"
+#include "server/worker.hpp"
+#include "telemetry/build_info.hpp"
+#include "telemetry/resource.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::server {
+namespace {
+
+namespace lg = telemetry::log;
+using config::Key;
+
+// Fields of the start-up lines that tests and operators read.
+constexpr std::string_view kPortField = "port";
+constexpr std::string_view kMetricsPortField = "metrics_port";
+constexpr std::string_view kWorkersField = "workers";
+constexpr std::string_view kTlsField = "tls";
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
+}
+
+void log_startup(const config::Config& cfg, const GatewayState& state) {
+  for (const auto& p : state.providers) {
+    if (p.enabled)
+      lg::info(lg::logger::server, "provider enabled",
+               {{lg::field::provider, p.def->id}, {lg::field::url, p.url_text}});
+    else
+      lg::info(lg::logger::server, "provider not configured", {{lg::field::provider, p.def->id}});
+  }
+  const auto& host = cfg.text(Key::server_host);
+  if (!cfg.boolean(Key::auth_enable) && !is_loopback(host)) {
+    const auto& auth_env = config::settings()[config::index_of(Key::auth_enable)].env;
+    lg::warn(lg::logger::server,
+             "authentication is off (" + auth_env + "=false) and the API listens on a non-loopback address",
+             {{lg::field::address, host}});
+  }
+}
+
+std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
+  if (!cfg.boolean(Key::telemetry_enable)) return nullptr;
+  telemetry::RecorderOptions options;
+  telemetry::ServiceInputs service;
+  const auto& name = cfg.value(Key::otel_service_name);
+  if (name.origin != config::Origin::default_value) service.service_name = name.text;
+  service.default_service_name = config::settings()[config::index_of(Key::otel_service_name)].default_value;
+  service.resource_attributes = cfg.text(Key::otel_resource_attributes);
+  service.environment = cfg.text(Key::environment);
+  service.version = std::string{telemetry::build_info().version};
+  options.service = telemetry::resolve_service(service);
+  options.max_models_per_provider = static_cast<std::size_t>(cfg.integer(Key::telemetry_max_models));
+  return telemetry::make_prometheus_recorder(options);
+}
+
+std::size_t worker_count(const config::Config& cfg) {
+  auto n = cfg.integer(Key::server_workers);
+  if (n > 0) return static_cast<std::size_t>(n);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Binds every worker's API acceptor on one port (the first picks it when the port is 0) and the metrics one.
+std::expected<Endpoints, std::string> bind_all(const config::Config& cfg,
+                                               std::vector<std::unique_ptr<Worker>>& workers) {
+  Endpoints ep;
+  ep.address = cfg.text(Key::server_host);
+  std::uint16_t port = cfg.port(Key::server_port);
+  if (port != 0) {
+    // SO_REUSEPORT would let a second gateway share a busy port without a word: check it is free first.
+    auto probe = open_acceptor(workers.front()->ioc, ep.address, port, false);
+    if (!probe) return std::unexpected(probe.error());
+  }
+  for (auto& w : workers) {
+    auto a = open_acceptor(w->ioc, ep.address, port, true);
+    if (!a) return std::unexpected(a.error());
+    port = a->local_endpoint().port();
+    w->acceptor.emplace(std::move(*a));
+  }
+  ep.port = port;
+  ep.tls = workers.front()->server_tls != nullptr;
+  if (workers.front()->state.recorder) {
+    ep.metrics_address =
+        cfg.text(Key::telemetry_metrics_host).empty() ? ep.address : cfg.text(Key::telemetry_metrics_host);
+    auto m =
+        open_acceptor(workers.front()->ioc, ep.metrics_address, cfg.port(Key::telemetry_metrics_port), false);
+    if (!m) return std::unexpected(m.error());
+    ep.metrics_port = m->local_endpoint().port();
+    workers.front()->metrics_acceptor.emplace(std::move(*m));
+  }
+  return ep;
+}
+
+// Blocks until SIGTERM/SIGINT (when asked) or the stop token.
+void wait_for_stop(const RunOptions& options) {
+  asio::io_context waiter{1};
+  asio::signal_set signals{waiter};
+  if (options.handle_signals) {
+    signals.add(SIGTERM);
+    signals.add(SIGINT);
+    signals.async_wait([&](const error_code& ec, int sig) {
+      if (!ec) lg::info(lg::logger::server, "signal received; draining", {{"signal", sig}});
+      waiter.stop();
+    });
+  }
+  auto guard = asio::make_work_guard(waiter);
+  std::stop_callback on_stop{options.stop, [&] { asio::post(waiter, [&] { waiter.stop(); }); }};
+  waiter.run();
+}
+
+void drain(GatewayState& state, std::vector<std::unique_ptr<Worker>>& workers) {
+  state.draining.store(true);
+  for (auto& w : workers) asio::post(w->ioc, [worker = w.get()] { worker->begin_drain(); });
+  auto deadline = std::chrono::steady_clock::now() + state.limits.drain_timeout;
+  while (state.open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto left = state.open_connections.load();
+  if (left > 0)
+    lg::warn(lg::logger::server, "drain timeout reached; closing remaining connections",
+             {{"connections", left}});
+  else
+    lg::info(lg::logger::server, "drained");
+}
+
+}  // namespace
+
+std::expected<void, std::string> run_gateway(const config::Config& cfg, const RunOptions& options) {
+  GatewayState state;
+  if (auto r = load_state(cfg, state); !r) return std::unexpected(r.error());
+  auto client_tls = make_client_tls(cfg);
+  if (!client_tls) return std::unexpected(client_tls.error());
+  auto server_tls = make_server_tls(cfg);
+  if (!server_tls) return std::unexpected(server_tls.error());
+  state.client_tls = client_tls->get();
+  auto recorder = make_recorder(cfg);
+  state.recorder = recorder.get();
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t i = 0, n = worker_count(cfg); i < n; ++i)
+    workers.push_back(std::make_unique<Worker>(state, server_tls->get()));
+  auto endpoints = bind_all(cfg, workers);
+  if (!endpoints) return std::unexpected(endpoints.error());
+
+  log_startup(cfg, state);
+  for (auto& w : workers) {
+    asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
+    asio::co_spawn(w->ioc, pool_sweeper(*w), asio::detached);
+    if (w->metrics_acceptor) asio::co_spawn(w->ioc, metrics_accept_loop(*w), asio::detached);
+  }
+  std::vector<std::jthread> threads;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& w : workers) {
+    guards.push_back(asio::make_work_guard(w->ioc));
+    threads.emplace_back([worker = w.get()] { worker->ioc.run(); });
+  }
+  lg::info(lg::logger::server, "listening",
+           {{lg::field::address, endpoints->address},
+            {kPortField, endpoints->port},
+            {kMetricsPortField, endpoints->metrics_port},
+            {kWorkersField, workers.size()},
+            {kTlsField, endpoints->tls}});
+  if (options.on_ready) options.on_ready(*endpoints);
+
+  wait_for_stop(options);
+  drain(state, workers);
+  for (auto& w : workers) w->ioc.stop();
+  threads.clear();  // joins
+  workers.clear();
+  lg::info(lg::logger::server, "stopped");
+  return {};
+}
+
+}  // namespace igw::server

@@ -1,0 +1,102 @@
+// GET /v1/models: asks every enabled provider (or the one named by ?provider=) at once and merges the
+// lists, ids prefixed with the provider and `served_by` added. A provider that fails is logged and skipped.
+#include "server/handlers.hpp"
+
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <nlohmann/json.hpp>
+
+#include "server/errors.hpp"
+#include "server/upstream_call.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::server {
+namespace {
+
+namespace lg = telemetry::log;
+using json = nlohmann::ordered_json;
+
+// The provider's models as entries of the merged list, or an error line for the log.
+std::expected<json, std::string> to_entries(const ProviderRuntime& p, const std::string& body) {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("data") || !doc["data"].is_array())
+    return std::unexpected("expected an OpenAI model list {\"data\":[...]}");
+  json out = json::array();
+  std::string id{p.def->id};
+  for (auto& m : doc["data"]) {
+    if (!m.is_object() || !m.contains("id") || !m["id"].is_string()) continue;
+    json e;
+    e["id"] = id + "/" + m["id"].get<std::string>();
+    e["object"] = "model";
+    e["created"] = m.contains("created") && m["created"].is_number() ? m["created"] : json(0);
+    e["owned_by"] = m.contains("owned_by") && m["owned_by"].is_string() ? m["owned_by"] : json(id);
+    e["served_by"] = id;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::string request_id) {
+  UpstreamRequest req{http::verb::get, make_target(p.url.base_path, p.def->models_path, {}), 11};
+  req.set(http::field::accept, "application/json");
+  req.set("X-Request-Id", request_id);
+  UpstreamCall call{worker.pool, worker.state, p, false};
+  std::string error;
+  if (auto f = co_await call.send(req)) {
+    error = f->message;
+  } else {
+    auto body = co_await call.read_all();
+    if (!body) {
+      error = body.error().message;
+    } else {
+      call.release();
+      if (call.status() >= 400) {
+        error = "status " + std::to_string(call.status()) + ": " + body->substr(0, 512);
+      } else if (auto entries = to_entries(p, *body)) {
+        co_return *entries;
+      } else {
+        error = entries.error();
+      }
+    }
+  }
+  lg::warn(
+      lg::logger::proxy, "listing models failed; provider skipped",
+      {{lg::field::provider, p.def->id}, {lg::field::request_id, request_id}, {lg::field::error, error}});
+  co_return json::array();
+}
+
+}  // namespace
+
+awaitable<void> handle_models(Exchange& ex) {
+  std::vector<const ProviderRuntime*> targets;
+  std::string param = query_param(ex.query, "provider");
+  if (!param.empty()) {
+    const ProviderRuntime* p = co_await enabled_provider(ex, param);
+    if (!p) co_return;
+    targets.push_back(p);
+  } else {
+    for (const auto& p : ex.state().providers)
+      if (p.enabled) targets.push_back(&p);
+  }
+  auto exec = co_await asio::this_coro::executor;
+  using Op = decltype(asio::co_spawn(exec, fetch_models(ex.worker, *targets.front(), {}), asio::deferred));
+  std::vector<Op> ops;
+  for (const auto* p : targets)
+    ops.push_back(asio::co_spawn(exec, fetch_models(ex.worker, *p, ex.ctx.request_id), asio::deferred));
+  json data = json::array();
+  if (!ops.empty()) {
+    auto t0 = Clock::now();
+    auto [order, exceptions, results] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                            .async_wait(asio::experimental::wait_for_all(), use_awaitable);
+    ex.ctx.upstream_wait += Clock::now() - t0;
+    (void)order;
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (!exceptions[i])
+        for (auto& e : results[i]) data.push_back(std::move(e));
+  }
+  json out;
+  out["object"] = "list";
+  out["data"] = std::move(data);
+  co_await write_json(ex, 200, out.dump());
+}
+
+}  // namespace igw::server

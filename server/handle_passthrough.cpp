@@ -1,0 +1,134 @@
+// The passthrough routes: /proxy/{provider}/{path...} (any method, raw), /v1/messages (providers that
+// serve the Anthropic Messages API) and /v1/responses (providers that serve the OpenAI Responses API).
+// The body goes upstream as is (bar the model prefix), the response comes back as the upstream sent it.
+#include "server/errors.hpp"
+#include "server/handlers.hpp"
+#include "server/json_fields.hpp"
+#include "server/relay.hpp"
+
+namespace igw::server {
+namespace {
+
+// A cheap look for "stream": true, deciding the timeouts (idle between events instead of a total).
+bool asks_stream(const Request& req) {
+  if (req[http::field::accept].find("text/event-stream") != std::string_view::npos) return true;
+  std::string_view body = req.body();
+  for (auto at = body.find("\"stream\""); at != std::string_view::npos;
+       at = body.find("\"stream\"", at + 1)) {
+    auto rest = body.substr(at + 8);
+    auto colon = rest.find_first_not_of(" \t\r\n");
+    if (colon == std::string_view::npos || rest[colon] != ':') continue;
+    auto value = rest.find_first_not_of(" \t\r\n", colon + 1);
+    if (value != std::string_view::npos && rest.substr(value).starts_with("true")) return true;
+  }
+  return false;
+}
+
+awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, http::verb method, std::string target,
+                        std::string body) {
+  UpstreamRequest req{method, std::move(target), 11};
+  copy_caller_headers(ex.req, req);
+  req.set("X-Request-Id", ex.ctx.request_id);
+  req.body() = std::move(body);
+  UpstreamCall call{ex.worker.pool, ex.state(), p, asks_stream(ex.req)};
+  std::optional<UpstreamFailure> failure;
+  {
+    auto t0 = Clock::now();
+    failure = co_await call.send(req);
+    ex.ctx.upstream_wait += Clock::now() - t0;
+  }
+  if (failure) {
+    co_await respond_failure(ex, *failure);
+    co_return;
+  }
+  co_await relay_verbatim(ex, call);
+}
+
+using Serves = bool config::ProviderDef::*;
+
+// The provider of a /v1/messages or /v1/responses call: ?provider=, the model prefix, else the one
+// provider that serves the API. Writes the error and returns null when there is none.
+struct ApiTarget {
+  const ProviderRuntime* provider = nullptr;
+  std::string body;
+};
+
+awaitable<ApiTarget> api_target(Exchange& ex, Serves serves, bool anthropic_errors) {
+  auto fail = [&](unsigned status, std::string_view message) {
+    return anthropic_errors ? write_json(ex, status, errors::anthropic_body(message))
+                            : write_error(ex, status, message);
+  };
+  auto fields = extract_chat_fields(ex.req.body());
+  if (!fields) {
+    co_await fail(400, errors::decode_failed());
+    co_return ApiTarget{};
+  }
+  std::string param = query_param(ex.query, "provider");
+  auto target = resolve_chat_target(fields->model, param);
+  std::string_view id;
+  if (target) {
+    id = config::providers()[target->provider].id;
+  } else if (!param.empty() || target.error() == RouteError::provider_not_found) {
+    id = param.empty() ? std::string_view{fields->model}.substr(0, fields->model.find('/'))
+                       : std::string_view{param};
+    co_await fail(400, errors::provider_not_found(id));
+    co_return ApiTarget{};
+  } else {
+    for (const auto& def : config::providers())
+      if (def.*serves) id = def.id;
+  }
+  const ProviderRuntime* p = co_await enabled_provider(ex, id, anthropic_errors);
+  if (!p) co_return ApiTarget{};
+  if (!(p->def->*serves)) {
+    std::string message;  // (no ?: with class temporaries in coroutines: GCC 12 destroys them twice)
+    if (anthropic_errors)
+      message = errors::messages_provider_only(id);
+    else
+      message = errors::responses_provider_only(id);
+    co_await fail(400, message);
+    co_return ApiTarget{};
+  }
+  std::string_view model = target ? target->upstream_model : std::string_view{fields->model};
+  ex.ctx.model = std::string{model};
+  if (!ex.state().policy.allows(p->def->id, model)) {
+    co_await fail(403, errors::model_not_allowed(fields->model));
+    co_return ApiTarget{};
+  }
+  bool strip = target && target->prefix_stripped;
+  ApiTarget out{p, {}};
+  if (strip)
+    out.body = rewrite_chat_body(ex.req.body(), *fields, true, model, StreamOptionsEdit::keep);
+  else
+    out.body = ex.req.body();
+  co_return out;
+}
+
+}  // namespace
+
+awaitable<void> handle_proxy(Exchange& ex) {
+  auto parts = split_proxy_path(ex.path);
+  if (!parts) {
+    co_await handle_not_found(ex);
+    co_return;
+  }
+  const ProviderRuntime* p = co_await enabled_provider(ex, parts->provider);
+  if (!p) co_return;
+  co_await forward(ex, *p, ex.req.method(), make_target(p->url.base_path, parts->rest, ex.query),
+                   std::move(ex.req.body()));
+}
+
+awaitable<void> handle_messages(Exchange& ex) {
+  auto t = co_await api_target(ex, &config::ProviderDef::serves_messages_api, true);
+  if (!t.provider) co_return;
+  co_await forward(ex, *t.provider, http::verb::post, make_target(t.provider->url.base_path, "/messages", {}),
+                   std::move(t.body));
+}
+
+awaitable<void> handle_responses(Exchange& ex) {
+  auto t = co_await api_target(ex, &config::ProviderDef::serves_responses_api, false);
+  if (!t.provider) co_return;
+  co_await forward(ex, *t.provider, http::verb::post,
+                   make_target(t.provider->url.base_path, "/responses", {}), std::move(t.body));
+}
+
+}  // namespace igw::server

@@ -1,0 +1,22 @@
+// The route handlers, one family per file: basic (health, MCP tools, not found), models, chat
+// completions, passthrough (proxy, messages, responses). Each writes exactly one response.
+#pragma once
+
+#include "server/exchange.hpp"
+
+namespace igw::server {
+
+awaitable<void> handle_health(Exchange& ex);
+awaitable<void> handle_mcp_tools(Exchange& ex);
+awaitable<void> handle_not_found(Exchange& ex);
+awaitable<void> handle_models(Exchange& ex);
+awaitable<void> handle_chat(Exchange& ex);
+awaitable<void> handle_proxy(Exchange& ex);
+awaitable<void> handle_messages(Exchange& ex);
+awaitable<void> handle_responses(Exchange& ex);
+
+// The enabled provider for an id, or the error response already written (400 not found / no key).
+awaitable<const ProviderRuntime*> enabled_provider(Exchange& ex, std::string_view id,
+                                                   bool anthropic_errors = false);
+
+}  // namespace igw::server

@@ -1,0 +1,70 @@
+// Internal to the server's .cpp files: Asio/Beast aliases and AnyStream, one stream type for plain TCP
+// and TLS, downstream and upstream alike. Heavy: never include it from a header outside server/.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace igw::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using asio::awaitable;
+using asio::use_awaitable;
+inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+using TlsStream = ssl::stream<beast::tcp_stream>;
+
+// A TCP stream, optionally wrapped in TLS. Satisfies AsyncReadStream/AsyncWriteStream, so Beast's
+// http::async_read/async_write work on it whichever it holds.
+class AnyStream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+
+  explicit AnyStream(beast::tcp_stream tcp) : tcp_(std::move(tcp)) {}
+  AnyStream(beast::tcp_stream tcp, ssl::context& ctx)
+      : tls_(std::make_unique<TlsStream>(std::move(tcp), ctx)), tcp_(tls_->next_layer().get_executor()) {}
+
+  executor_type get_executor() { return tcp().get_executor(); }
+  beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : tcp_; }
+  tcp::socket& socket() { return tcp().socket(); }
+  TlsStream* tls() { return tls_.get(); }
+  bool is_tls() const { return tls_ != nullptr; }
+
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
+    return tcp_.async_read_some(buffers, std::forward<Token>(token));
+  }
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
+    return tcp_.async_write_some(buffers, std::forward<Token>(token));
+  }
+
+  // Closes the socket now: pending operations complete with operation_aborted.
+  void close() {
+    error_code ec;
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
+  }
+
+ private:
+  std::unique_ptr<TlsStream> tls_;
+  beast::tcp_stream tcp_;  // unused (and unopened) when tls_ is set
+};
+
+void set_no_delay(tcp::socket& socket);
+
+}  // namespace igw::server

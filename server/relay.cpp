@@ -1,0 +1,215 @@
+#include "server/relay.hpp"
+
+#include <array>
+
+#include "server/errors.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::server {
+namespace {
+
+namespace lg = telemetry::log;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::size_t kReadChunk = 16384;
+
+std::string_view status_reason(unsigned status) {
+  return status >= 500 ? reason::status_5xx : reason::status_4xx;
+}
+
+void note_failure(Exchange& ex, const UpstreamFailure& f) {
+  ex.ctx.upstream_error_reason = f.reason;
+  lg::warn(lg::logger::proxy, "upstream call failed",
+           {{lg::field::provider, ex.ctx.provider},
+            {lg::field::request_id, ex.ctx.request_id},
+            {lg::field::error, f.message}});
+}
+
+// Times the awaits on the upstream, for the overhead figure.
+struct UpstreamTimer {
+  RequestContext& ctx;
+  Clock::time_point t0 = Clock::now();
+  ~UpstreamTimer() { ctx.upstream_wait += Clock::now() - t0; }
+};
+
+bool is_event_stream(const http::response_header<>& h) {
+  return h[http::field::content_type].starts_with("text/event-stream");
+}
+
+// Forwards whole events; returns false when the stream must stop (client gone or upstream broken).
+struct SseRelay {
+  Exchange& ex;
+  UpstreamCall& call;
+  bool observe;
+  SseSplitter splitter;
+  ResponseObserver observer;
+  std::string out;
+  bool complete = false;  // the whole stream reached the client: a close now is not a disconnect
+
+  void take_events() {
+    while (auto ev = splitter.next_event()) {
+      out.append(*ev);
+      std::string data = event_data(*ev);
+      if (data.empty() || is_done_event(data)) continue;
+      if (!ex.ctx.first_token) ex.ctx.first_token = Clock::now();
+      if (observe) observer.observe_chunk(data);
+    }
+    splitter.compact();
+  }
+
+  awaitable<void> run() {
+    std::array<char, kReadChunk> buf;
+    for (;;) {
+      std::expected<std::size_t, UpstreamFailure> n;
+      {
+        UpstreamTimer t{ex.ctx};
+        n = co_await call.read_some(buf.data(), buf.size());
+      }
+      if (!n) {
+        if (ex.ctx.client_disconnected) co_return;
+        note_failure(ex, n.error());
+        out.clear();
+        (void)co_await write_chunk(ex, errors::sse_event(n.error().message));
+        ex.keep_alive = false;
+        co_return;
+      }
+      if (*n == 0) break;
+      splitter.feed({buf.data(), *n});
+      take_events();
+      if (!out.empty() && !co_await write_chunk(ex, out)) co_return;
+      out.clear();
+    }
+    // A last event without its blank line still goes out.
+    if (splitter.pending_bytes() > 0) {
+      splitter.feed("\n\n");
+      take_events();
+      (void)co_await write_chunk(ex, out);
+    }
+    complete = co_await write_last_chunk(ex);
+    call.release();
+  }
+};
+
+}  // namespace
+
+awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure) {
+  note_failure(ex, failure);
+  co_await write_error(ex, static_cast<unsigned>(failure.status), failure.message);
+}
+
+awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call) {
+  unsigned status = call.status();
+  std::expected<std::string, UpstreamFailure> body;
+  {
+    UpstreamTimer t{ex.ctx};
+    body = co_await call.read_all();
+  }
+  if (!body) {
+    co_await respond_failure(ex, body.error());
+    co_return;
+  }
+  call.release();
+  ex.ctx.upstream_error_reason = status_reason(status);
+  co_await write_error(ex, status, *body);
+}
+
+awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {
+  if (call.status() >= 400) {
+    co_await relay_upstream_error(ex, call);
+    co_return;
+  }
+  std::expected<std::string, UpstreamFailure> body;
+  {
+    UpstreamTimer t{ex.ctx};
+    body = co_await call.read_all();
+  }
+  if (!body) {
+    co_await respond_failure(ex, body.error());
+    co_return;
+  }
+  unsigned status = call.status();
+  std::string content_type{call.header()[http::field::content_type]};
+  call.release();
+  ResponseObserver observer;
+  observer.observe_body(*body);
+  ex.ctx.usage = observer.usage();
+  ex.ctx.tool_calls = observer.tool_calls();
+  if (content_type.empty()) content_type = "application/json";
+  co_await write_body(ex, status, content_type, std::move(*body));
+}
+
+awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
+  if (call.status() >= 400) {
+    co_await relay_upstream_error(ex, call);
+    co_return;
+  }
+  if (!co_await write_stream_header(ex, call.status())) co_return;
+  SseRelay relay{ex, call, observe, {}, {}, {}};
+  auto watch = [&]() -> awaitable<void> {
+    co_await wait_client_gone(ex.stream);
+    if (relay.complete) co_return;
+    ex.ctx.client_disconnected = true;
+    ex.keep_alive = false;
+    call.abort();  // the upstream connection closes now, not at its next event
+  };
+  auto guarded = [&]() -> awaitable<void> {
+    try {
+      co_await relay.run();
+    } catch (const std::exception&) {
+      ex.keep_alive = false;
+    }
+  };
+  co_await (guarded() || watch());
+  ex.ctx.usage = relay.observer.usage();
+  ex.ctx.tool_calls = relay.observer.tool_calls();
+  if (ex.ctx.client_disconnected)
+    lg::info(lg::logger::proxy, "client disconnected mid-stream; upstream closed",
+             {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id}});
+}
+
+awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
+  const auto& h = call.header();
+  bool stream = is_event_stream(h) || call.unknown_length();
+  std::string content_type{h[http::field::content_type]};
+  if (is_event_stream(h) && call.status() < 400) {
+    co_await relay_sse(ex, call, false);
+    co_return;
+  }
+  if (!stream) {
+    std::expected<std::string, UpstreamFailure> body;
+    {
+      UpstreamTimer t{ex.ctx};
+      body = co_await call.read_all();
+    }
+    if (!body) {
+      co_await respond_failure(ex, body.error());
+      co_return;
+    }
+    call.release();
+    if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
+    {
+      co_await write_body(ex, call.status(), content_type, std::move(*body));
+      co_return;
+    }
+  }
+  if (!co_await write_stream_header(ex, call.status(), content_type)) co_return;
+  std::array<char, kReadChunk> buf;
+  for (;;) {
+    std::expected<std::size_t, UpstreamFailure> n;
+    {
+      UpstreamTimer t{ex.ctx};
+      n = co_await call.read_some(buf.data(), buf.size());
+    }
+    if (!n) {
+      note_failure(ex, n.error());
+      ex.keep_alive = false;
+      co_return;
+    }
+    if (*n == 0) break;
+    if (!co_await write_chunk(ex, {buf.data(), *n})) co_return;
+  }
+  (void)co_await write_last_chunk(ex);
+  call.release();
+}
+
+}  // namespace igw::server

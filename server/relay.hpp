@@ -1,0 +1,27 @@
+// Relaying an upstream response to the client: buffered JSON, SSE event by event (with usage and tool
+// calls picked out as they pass, the client's disconnect closing the upstream at once, and a broken
+// upstream reported as an in-stream error event), or raw bytes for passthrough routes.
+#pragma once
+
+#include "server/exchange.hpp"
+#include "server/upstream_call.hpp"
+
+namespace igw::server {
+
+// 502/504 to the client for a call that failed before a response (and the reason on the context).
+awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure);
+
+// An upstream error status: the same status, {"error":"<upstream body>"}.
+awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call);
+
+// A buffered OpenAI JSON response (observed for usage and tool calls) with the upstream's status.
+awaitable<void> relay_json(Exchange& ex, UpstreamCall& call);
+
+// A 2xx event stream, event by event. `observe` picks usage and tool calls out of OpenAI chunks.
+awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe);
+
+// Passthrough: status, content type and body as the upstream sent them; event streams and bodies of
+// unknown length are relayed as they arrive.
+awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call);
+
+}  // namespace igw::server

@@ -1,0 +1,99 @@
+#include "server/routing.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "server/config/providers.hpp"
+
+namespace igw::server {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out{s};
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool listed(const std::vector<std::string>& list, std::string_view provider, std::string_view model) {
+  for (const auto& entry : list) {
+    if (iequals(entry, model)) return true;
+    if (entry.size() == provider.size() + 1 + model.size() &&
+        iequals(std::string_view{entry}.substr(0, provider.size()), provider) &&
+        entry[provider.size()] == '/' && iequals(std::string_view{entry}.substr(provider.size() + 1), model))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::expected<ChatTarget, RouteError> resolve_chat_target(std::string_view model,
+                                                          std::string_view provider_param) {
+  if (!provider_param.empty()) {
+    auto p = config::find_provider(provider_param);
+    if (!p) return std::unexpected(RouteError::provider_not_found);
+    return ChatTarget{*p, model, false};
+  }
+  auto slash = model.find('/');
+  if (slash == std::string_view::npos || slash == 0)
+    return std::unexpected(RouteError::provider_undetermined);
+  auto p = config::find_provider(model.substr(0, slash));
+  if (!p) return std::unexpected(RouteError::provider_not_found);
+  return ChatTarget{*p, model.substr(slash + 1), true};
+}
+
+ModelPolicy::ModelPolicy(std::vector<std::string> allowed, std::vector<std::string> disallowed) {
+  for (auto& a : allowed) allowed_.push_back(lower(a));
+  for (auto& d : disallowed) disallowed_.push_back(lower(d));
+}
+
+bool ModelPolicy::allows(std::string_view provider, std::string_view model) const {
+  if (!allowed_.empty()) return listed(allowed_, provider, model);
+  return !listed(disallowed_, provider, model);
+}
+
+std::expected<ProxyPath, RouteError> split_proxy_path(std::string_view path) {
+  constexpr std::string_view kPrefix = "/proxy/";
+  if (!path.starts_with(kPrefix)) return std::unexpected(RouteError::provider_undetermined);
+  path.remove_prefix(kPrefix.size());
+  auto slash = path.find('/');
+  ProxyPath out{path.substr(0, slash),
+                slash == std::string_view::npos ? std::string_view{} : path.substr(slash)};
+  if (out.provider.empty()) return std::unexpected(RouteError::provider_undetermined);
+  return out;
+}
+
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    auto raw = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '+') {
+        out += ' ';
+      } else if (raw[i] == '%' && i + 2 < raw.size() &&
+                 std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        out += static_cast<char>(std::stoi(std::string{raw.substr(i + 1, 2)}, nullptr, 16));
+        i += 2;
+      } else {
+        out += raw[i];
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace igw::server

@@ -1,0 +1,52 @@
+// Which provider a request goes to, and which model it may ask for. Pure functions of the request's
+// model, its ?provider= and the provider table; the handlers turn errors into SPEC.md 1.1 responses.
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace igw::server {
+
+struct ChatTarget {
+  std::size_t provider = 0;         // index into config::providers()
+  std::string_view upstream_model;  // the model as sent upstream (prefix stripped); a view into the input
+  bool prefix_stripped = false;
+};
+
+enum class RouteError { provider_not_found, provider_undetermined };
+
+// ?provider=X wins and keeps the model unchanged; else the model's prefix before the first '/'.
+// An unknown ?provider= or prefix is provider_not_found; a model without prefix (and no ?provider=) is
+// provider_undetermined.
+std::expected<ChatTarget, RouteError> resolve_chat_target(std::string_view model,
+                                                          std::string_view provider_param);
+
+// ALLOWED_MODELS / DISALLOWED_MODELS: case-insensitive, full ("groq/llama") or unprefixed ("llama") ids.
+// A non-empty allow list admits only its models (so allow wins); otherwise the deny list refuses its models.
+class ModelPolicy {
+ public:
+  ModelPolicy() = default;
+  ModelPolicy(std::vector<std::string> allowed, std::vector<std::string> disallowed);
+  bool allows(std::string_view provider, std::string_view model) const;
+  bool empty() const { return allowed_.empty() && disallowed_.empty(); }
+
+ private:
+  std::vector<std::string> allowed_;     // lower-cased
+  std::vector<std::string> disallowed_;  // lower-cased
+};
+
+// Splits "/proxy/{provider}/{path...}" into provider and the rest ("" when absent).
+struct ProxyPath {
+  std::string_view provider;
+  std::string_view rest;
+};
+std::expected<ProxyPath, RouteError> split_proxy_path(std::string_view path);
+
+// The value of a query parameter ("provider=groq&x=1", "provider" -> "groq"), percent-decoded; empty when
+// absent.
+std::string query_param(std::string_view query, std::string_view name);
+
+}  // namespace igw::server

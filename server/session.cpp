@@ -1,0 +1,160 @@
+#include "server/session.hpp"
+
+#include "server/errors.hpp"
+#include "server/exchange.hpp"
+#include "server/request_id.hpp"
+#include "server/router.hpp"
+#include "telemetry/log.hpp"
+
+namespace igw::server {
+namespace {
+
+namespace lg = telemetry::log;
+
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+constexpr std::size_t kMaxDiscard = 64u << 20;
+
+// Registers the connection for the drain and counts it.
+struct Registration {
+  Worker& worker;
+  ClientConnection conn;
+  Registration(Worker& w, AnyStream& s) : worker(w), conn{&s, true} {
+    worker.connections.insert(&conn);
+    worker.state.open_connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Registration() {
+    worker.connections.erase(&conn);
+    worker.state.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+};
+
+// After refusing a body: stop sending, read (and drop) what the client still sends for a moment, so
+// it sees the response instead of a reset.
+awaitable<void> linger(AnyStream& stream, beast::flat_buffer& buffer) {
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.tcp().expires_after(std::chrono::seconds(2));
+  std::size_t total = 0;
+  while (total < kMaxDiscard) {
+    buffer.clear();
+    auto [rec, n] = co_await stream.async_read_some(buffer.prepare(65536), as_tuple_awaitable);
+    if (rec) break;
+    total += n;
+  }
+}
+
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+  auto q = target.find('?');
+  path = target.substr(0, q);
+  query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+// Answers a request whose body could not be read (too large, malformed): one response, then close.
+awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
+                       http::request_parser<http::string_body>& parser, unsigned status,
+                       std::string message) {
+  auto& req = parser.get();
+  RequestContext ctx;
+  ctx.request_id = choose_request_id(req["X-Request-Id"]);
+  ctx.method = std::string{req.method_string()};
+  Exchange ex{worker, stream, req, ctx, {}, {}, false};
+  split_target(req.target(), ex.path, ex.query);
+  ctx.path = std::string{ex.path};
+  ctx.route = route_template(match_route(req.method(), ex.path));
+  co_await write_error(ex, status, message);
+  ctx.finish(worker.state.recorder);
+  co_await linger(stream, buffer);
+}
+
+// Reads one request. Returns false when the connection is over (the refusal already written if any).
+awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
+                             http::request_parser<http::string_body>& parser, bool first) {
+  const auto& limits = worker.state.limits;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(limits.max_body);
+  stream.tcp().expires_after(first ? limits.read_timeout : limits.idle_timeout);
+  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, as_tuple_awaitable);
+  (void)hn;
+  if (hec == http::error::body_limit) {
+    co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
+    co_return false;
+  }
+  if (hec) co_return false;
+  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream.tcp().expires_after(limits.write_timeout);
+    auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                                as_tuple_awaitable);
+    (void)cn;
+    if (cec) co_return false;
+  }
+  stream.tcp().expires_after(limits.read_timeout);
+  auto [bec, bn] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
+  (void)bn;
+  if (bec == http::error::body_limit) {
+    co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
+    co_return false;
+  }
+  co_return !bec;
+}
+
+awaitable<void> close_gracefully(AnyStream& stream) {
+  if (auto* tls = stream.tls()) {
+    stream.tcp().expires_after(std::chrono::seconds(1));
+    co_await tls->async_shutdown(as_tuple_awaitable);
+  }
+  stream.close();
+}
+
+}  // namespace
+
+awaitable<void> serve_connection(Worker& worker, tcp::socket socket) {
+  set_no_delay(socket);
+  beast::tcp_stream tcp{std::move(socket)};
+  // (No ?: with class temporaries in coroutines: GCC 12 destroys them twice.)
+  std::optional<AnyStream> holder;
+  if (worker.server_tls)
+    holder.emplace(std::move(tcp), *worker.server_tls);
+  else
+    holder.emplace(std::move(tcp));
+  AnyStream& stream = *holder;
+  Registration reg{worker, stream};
+  const auto& limits = worker.state.limits;
+  if (auto* tls = stream.tls()) {
+    stream.tcp().expires_after(limits.read_timeout);
+    auto [ec] = co_await tls->async_handshake(ssl::stream_base::server, as_tuple_awaitable);
+    if (ec) {
+      stream.close();
+      co_return;
+    }
+  }
+  beast::flat_buffer buffer;
+  for (bool first = true;; first = false) {
+    if (worker.state.draining.load(std::memory_order_relaxed)) break;
+    http::request_parser<http::string_body> parser;
+    reg.conn.idle = true;
+    bool ok = co_await read_request(worker, stream, buffer, parser, first);
+    reg.conn.idle = false;
+    if (!ok) break;
+    Request req = parser.release();
+    RequestContext ctx;
+    ctx.request_id = choose_request_id(req["X-Request-Id"]);
+    ctx.method = std::string{req.method_string()};
+    Exchange ex{worker, stream, req, ctx, {}, {}, req.keep_alive()};
+    split_target(req.target(), ex.path, ex.query);
+    ctx.path = std::string{ex.path};
+    try {
+      co_await dispatch(ex);
+    } catch (const std::exception& e) {
+      lg::error(lg::logger::http, "request failed",
+                {{lg::field::request_id, ctx.request_id}, {lg::field::error, e.what()}});
+      if (ctx.status == 0) ctx.status = 500;
+      ex.keep_alive = false;
+    }
+    ctx.finish(worker.state.recorder);
+    if (!ex.keep_alive) break;
+  }
+  co_await close_gracefully(stream);
+}
+
+}  // namespace igw::server

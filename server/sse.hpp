@@ -1,0 +1,65 @@
+// Server-sent events on their way through: split the upstream bytes into whole events (so each is
+// forwarded as soon as it is complete, and an error event can never land inside a half-sent one), and
+// pick usage and tool-call deltas out of OpenAI-shaped chunks as they pass.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace igw::server {
+
+// Accumulates bytes and hands out complete events (terminated by a blank line, LF or CRLF).
+class SseSplitter {
+ public:
+  void feed(std::string_view bytes) { buffer_.append(bytes); }
+  // The next complete event including its terminating blank line, or nullopt. The view stays valid
+  // until the next feed() or compact().
+  std::optional<std::string_view> next_event();
+  // Drops the events already handed out (call before feed()).
+  void compact();
+  std::size_t pending_bytes() const { return buffer_.size() - consumed_; }
+
+ private:
+  std::string buffer_;
+  std::size_t consumed_ = 0;
+};
+
+// The concatenated `data:` lines of one event (joined with '\n', as the SSE spec says).
+std::string event_data(std::string_view event);
+bool is_done_event(std::string_view data);  // data: [DONE]
+
+struct Usage {
+  bool present = false;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t total_tokens = 0;
+};
+
+struct ToolCall {
+  std::int64_t index = 0;
+  std::string id;
+  std::string name;
+  std::string arguments;  // JSON text, concatenated from stream deltas
+};
+
+// What a response told us about usage and tool calls, from either a full JSON body or stream chunks.
+class ResponseObserver {
+ public:
+  // A non-streaming chat completion body.
+  void observe_body(std::string_view json);
+  // One chunk of a stream (the data of an event). Cheap when the chunk holds neither usage nor tool calls.
+  void observe_chunk(std::string_view json);
+
+  const Usage& usage() const { return usage_; }
+  const std::vector<ToolCall>& tool_calls() const { return tool_calls_; }
+
+ private:
+  void merge_tool_call(std::int64_t index, std::string_view id, std::string_view name, std::string_view arguments);
+  Usage usage_;
+  std::vector<ToolCall> tool_calls_;  // ordered by first appearance, one per index
+};
+
+}  // namespace igw::server

@@ -1,0 +1,231 @@
+#include "server/upstream_call.hpp"
+
+#include <array>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "server/errors.hpp"
+#include "server/request_context.hpp"
+
+namespace igw::server {
+namespace {
+
+bool is_stale_connection_error(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == http::error::partial_message;
+}
+
+constexpr std::size_t kMaxBufferedBody = 256u << 20;
+
+// Caller headers that never go upstream: hop-by-hop ones, the caller's credentials, and those the
+// upstream request sets itself.
+bool forwardable(std::string_view name) {
+  static constexpr std::array<std::string_view, 13> kDropped{"connection",
+                                                             "keep-alive",
+                                                             "proxy-connection",
+                                                             "transfer-encoding",
+                                                             "te",
+                                                             "upgrade",
+                                                             "trailer",
+                                                             "host",
+                                                             "authorization",
+                                                             "x-api-key",
+                                                             "content-length",
+                                                             "accept-encoding",
+                                                             "expect"};
+  for (auto d : kDropped)
+    if (beast::iequals(name, d)) return false;
+  return !beast::iequals(name.substr(0, std::min<std::size_t>(name.size(), 6)), "proxy-");
+}
+
+}  // namespace
+
+void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to) {
+  for (const auto& field : from)
+    if (forwardable(field.name_string())) to.set(field.name_string(), field.value());
+}
+
+UpstreamCall::UpstreamCall(UpstreamPool& pool, const GatewayState& state, const ProviderRuntime& provider,
+                           bool streaming)
+    : pool_(pool),
+      state_(state),
+      provider_(provider),
+      streaming_(streaming),
+      deadline_(std::chrono::steady_clock::now() + state.limits.client_timeout) {}
+
+UpstreamCall::~UpstreamCall() {
+  if (conn_) conn_->stream.close();
+}
+
+unsigned UpstreamCall::status() const {
+  return parser_->get().result_int();
+}
+const http::response_header<>& UpstreamCall::header() const {
+  return parser_->get().base();
+}
+bool UpstreamCall::done() const {
+  return parser_ && parser_->is_done();
+}
+bool UpstreamCall::unknown_length() const {
+  return !parser_->content_length() && !parser_->is_done();
+}
+
+void UpstreamCall::abort() {
+  aborted_ = true;
+  if (conn_) conn_->stream.close();
+}
+
+void UpstreamCall::release() {
+  if (!conn_) return;
+  if (!aborted_ && done() && parser_->keep_alive() && conn_->stream.socket().is_open()) {
+    pool_.give_back(std::move(conn_));
+    return;
+  }
+  conn_->stream.close();
+  conn_.reset();
+}
+
+void UpstreamCall::prepare(UpstreamRequest& req) const {
+  req.version(11);
+  req.set(http::field::host, provider_.url.host_header());
+  req.erase(http::field::authorization);
+  req.erase("x-api-key");
+  switch (provider_.def->auth) {
+    case config::AuthStyle::bearer:
+      if (!provider_.key.empty()) req.set(http::field::authorization, "Bearer " + provider_.key);
+      break;
+    case config::AuthStyle::x_api_key:
+      req.set("x-api-key", provider_.key);
+      break;
+    case config::AuthStyle::none:
+      break;
+  }
+  for (const auto& h : provider_.def->extra_headers)
+    if (req.find(h.name) == req.end()) req.set(h.name, h.value);
+  req.keep_alive(true);
+  req.prepare_payload();
+}
+
+UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view phase) const {
+  std::string_view id = provider_.def->id;
+  if (ec == beast::error::timeout) return {504, reason::timeout, errors::upstream_timeout(id, phase)};
+  if (ec.category() == asio::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
+    if (conn_ && conn_->stream.tls()) {
+      long verify = SSL_get_verify_result(conn_->stream.tls()->native_handle());
+      if (verify != X509_V_OK)
+        return {502, reason::tls, errors::upstream_certificate(id, X509_verify_cert_error_string(verify))};
+    }
+    return {502, reason::tls, errors::upstream_unreachable(id, "TLS: " + ec.message())};
+  }
+  std::string_view why = phase == std::string_view{"connecting"} ? reason::connect : reason::reset;
+  if (ec.category() == error_code{http::error::bad_version}.category()) why = reason::protocol;
+  return {502, why, errors::upstream_unreachable(id, std::string{phase} + ": " + ec.message())};
+}
+
+awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
+  const auto& url = provider_.url;
+  auto exec = co_await asio::this_coro::executor;
+  tcp::resolver resolver{exec};
+  auto [rec, results] =
+      co_await resolver.async_resolve(url.host, std::to_string(url.port), as_tuple_awaitable);
+  if (rec) co_return failure(rec, "connecting");
+  beast::tcp_stream tcp{exec};
+  tcp.expires_after(state_.limits.connect_timeout);
+  auto [cec, ep] = co_await tcp.async_connect(results, as_tuple_awaitable);
+  (void)ep;
+  if (cec) co_return failure(cec, "connecting");
+  set_no_delay(tcp.socket());
+  if (!url.tls) {
+    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, url.origin());
+    co_return std::nullopt;
+  }
+  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, url.origin());
+  auto* tls = conn_->stream.tls();
+  SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
+  tls->set_verify_callback(ssl::host_name_verification(url.host));
+  auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, as_tuple_awaitable);
+  if (hec) co_return failure(hec, "in the TLS handshake");
+  co_return std::nullopt;
+}
+
+awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
+  auto& tcp = conn_->stream.tcp();
+  parser_.reset();
+  tcp.expires_after(state_.limits.header_timeout);
+  auto [wec, wn] = co_await http::async_write(conn_->stream, req, as_tuple_awaitable);
+  (void)wn;
+  if (wec) co_return wec;
+  parser_.emplace();
+  parser_->body_limit(boost::none);
+  auto header_deadline = std::chrono::steady_clock::now() + state_.limits.header_timeout;
+  tcp.expires_at(streaming_ ? header_deadline : std::min(header_deadline, deadline_));
+  auto [rec, rn] =
+      co_await http::async_read_header(conn_->stream, conn_->buffer, *parser_, as_tuple_awaitable);
+  (void)rn;
+  co_return rec;
+}
+
+awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& req) {
+  prepare(req);
+  // ---- Tracing hook: the client span of the upstream call starts here (inject traceparent into req).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    conn_ = pool_.take(provider_.url.origin());
+    if (!conn_) {
+      if (auto f = co_await connect()) co_return f;
+    }
+    bool reused = conn_->reused;
+    error_code ec = co_await exchange(req);
+    if (!ec) co_return std::nullopt;
+    if (aborted_) co_return UpstreamFailure{499, reason::reset, "client went away"};
+    conn_->stream.close();
+    // A pooled connection the provider closed meanwhile: retry once on a fresh one.
+    if (reused && is_stale_connection_error(ec) && (!parser_ || !parser_->got_some())) continue;
+    co_return failure(ec, "waiting for response headers");
+  }
+  co_return UpstreamFailure{502, reason::reset,
+                            errors::upstream_unreachable(provider_.def->id, "connection closed")};
+}
+
+void UpstreamCall::arm_read_timer() {
+  auto& tcp = conn_->stream.tcp();
+  if (streaming_)
+    tcp.expires_after(state_.limits.stream_idle_timeout);
+  else
+    tcp.expires_at(deadline_);
+}
+
+awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size) {
+  while (!parser_->is_done()) {
+    auto& body = parser_->get().body();
+    body.data = data;
+    body.size = size;
+    arm_read_timer();
+    auto [ec, n] = co_await http::async_read_some(conn_->stream, conn_->buffer, *parser_, as_tuple_awaitable);
+    (void)n;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return std::unexpected(failure(ec, streaming_ ? "between stream events" : "reading the body"));
+    std::size_t got = size - parser_->get().body().size;
+    if (got > 0) co_return got;
+  }
+  co_return std::size_t{0};
+}
+
+awaitable<std::expected<std::string, UpstreamFailure>> UpstreamCall::read_all() {
+  std::string out;
+  if (auto len = parser_->content_length())
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*len, 1u << 24)));
+  char chunk[16384];
+  for (;;) {
+    auto n = co_await read_some(chunk, sizeof chunk);
+    if (!n) co_return std::unexpected(n.error());
+    if (*n == 0) break;
+    out.append(chunk, *n);
+    if (out.size() > kMaxBufferedBody)
+      co_return std::unexpected(UpstreamFailure{
+          502, reason::protocol, errors::upstream_unreachable(provider_.def->id, "response body too large")});
+  }
+  co_return out;
+}
+
+}  // namespace igw::server

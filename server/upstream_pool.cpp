@@ -1,0 +1,68 @@
+#include "server/upstream_pool.hpp"
+
+#include <sys/socket.h>
+
+namespace igw::server {
+namespace {
+
+// A pooled connection the peer closed (or that has stray bytes) must not carry the next request.
+bool still_open(UpstreamConnection& conn) {
+  auto& sock = conn.stream.socket();
+  if (!sock.is_open()) return false;
+  char byte;
+  ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& origin) {
+  auto it = idle_.find(origin);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  auto now = std::chrono::steady_clock::now();
+  while (!list.empty()) {
+    auto conn = std::move(list.back());
+    list.pop_back();
+    --total_;
+    if (now - conn->idle_since <= limits_.pool_idle_timeout && still_open(*conn)) {
+      conn->reused = true;
+      return conn;
+    }
+    conn->stream.close();
+  }
+  return nullptr;
+}
+
+void UpstreamPool::give_back(std::unique_ptr<UpstreamConnection> conn) {
+  auto& list = idle_[conn->origin];
+  if (total_ >= limits_.pool_max_idle || list.size() >= limits_.pool_max_idle_per_host) {
+    conn->stream.close();
+    return;
+  }
+  conn->idle_since = std::chrono::steady_clock::now();
+  conn->buffer.clear();
+  list.push_back(std::move(conn));
+  ++total_;
+}
+
+void UpstreamPool::sweep() {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [origin, list] : idle_) {
+    std::erase_if(list, [&](std::unique_ptr<UpstreamConnection>& c) {
+      if (now - c->idle_since <= limits_.pool_idle_timeout) return false;
+      c->stream.close();
+      --total_;
+      return true;
+    });
+  }
+}
+
+void UpstreamPool::clear() {
+  for (auto& [origin, list] : idle_)
+    for (auto& c : list) c->stream.close();
+  idle_.clear();
+  total_ = 0;
+}
+
+}  // namespace igw::server

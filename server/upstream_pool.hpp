@@ -1,0 +1,43 @@
+// Keep-alive upstream connections of one event loop, by origin. Owned by a Worker and only touched from
+// its thread: no locks.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/net.hpp"
+#include "server/state.hpp"
+
+namespace igw::server {
+
+struct UpstreamConnection {
+  AnyStream stream;
+  std::string origin;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since{};
+  bool reused = false;
+  explicit UpstreamConnection(AnyStream s, std::string o) : stream(std::move(s)), origin(std::move(o)) {}
+};
+
+class UpstreamPool {
+ public:
+  explicit UpstreamPool(const Limits& limits) : limits_(limits) {}
+  // An idle connection to origin that still looks open, or null.
+  std::unique_ptr<UpstreamConnection> take(const std::string& origin);
+  // Keeps a connection whose last response was read to the end, if the caps allow.
+  void give_back(std::unique_ptr<UpstreamConnection> conn);
+  // Closes connections idle for longer than CLIENT_IDLE_CONN_TIMEOUT.
+  void sweep();
+  void clear();
+  std::size_t idle_count() const { return total_; }
+
+ private:
+  const Limits& limits_;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
+  std::size_t total_ = 0;
+};
+
+}  // namespace igw::server

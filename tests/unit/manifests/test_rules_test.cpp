@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "manifests/rules_test.hpp"
+
+using namespace igw::manifests;
+
+TEST_SUITE("manifests.rules_test") {
+  TEST_CASE("humanize as Prometheus's template functions print") {
+    CHECK(humanize(7375) == "7.375k");
+    CHECK(humanize(10000) == "10k");
+    CHECK(humanize(999) == "999");
+    CHECK(humanize(1234567) == "1.235M");
+    CHECK(humanize(0.0012) == "1.2m");
+    CHECK(humanize(0) == "0");
+    CHECK(humanize_percentage(0.0501) == "5.01%");
+    CHECK(humanize_percentage(0.1001) == "10.01%");
+    CHECK(humanize_percentage(1) == "100%");
+  }
+
+  TEST_CASE("annotation templates render with labels and value") {
+    CHECK(render_annotation("Tool {{ $labels.tool_name }} at {{ $value | humanizePercentage }}",
+                            {{"tool_name", "s"}}, 0.2) == "Tool s at 20%");
+    CHECK(render_annotation("p95 {{ $value | humanize }} ms for {{$labels.provider}}",
+                            {{"provider", "openai"}}, 7375) == "p95 7.375k ms for openai");
+    CHECK(render_annotation("no templates", {}, 1) == "no templates");
+  }
+
+  TEST_CASE("a firing and a quiet test per alert, loading the named rule file") {
+    auto o = default_options();
+    auto doc = YAML::Load(rules_test(o, "rules.yml"));
+    CHECK(doc["rule_files"][0].as<std::string>() == "rules.yml");
+    CHECK(doc["evaluation_interval"].as<std::string>() == "1m");
+    REQUIRE(doc["tests"].size() == 2 * kAlertCount);
+    for (std::size_t i = 0; i < doc["tests"].size(); ++i) {
+      auto checks = doc["tests"][i]["alert_rule_test"];
+      bool firing = i % 2 == 0;
+      CHECK(checks[0]["exp_alerts"].size() == 0);  // before `for` elapses, or below the threshold
+      CHECK(checks[1]["exp_alerts"].size() == (firing ? 1u : 0u));
+    }
+    // InferenceGatewayHighErrorRate: onset at 1m, for 10m -> quiet at 10m, firing at 11m.
+    CHECK(doc["tests"][0]["alert_rule_test"][0]["eval_time"].as<std::string>() == "10m");
+    CHECK(doc["tests"][0]["alert_rule_test"][1]["eval_time"].as<std::string>() == "11m");
+  }
+
+  TEST_CASE("a short --alert-for shortens the evaluation step") {
+    auto o = default_options();
+    o.alert_for = "45s";
+    auto doc = YAML::Load(rules_test(o, "r.yml"));
+    CHECK(doc["evaluation_interval"].as<std::string>() == "15s");
+    CHECK(doc["tests"][0]["alert_rule_test"][0]["eval_time"].as<std::string>() == "1m30s");
+    CHECK(doc["tests"][0]["alert_rule_test"][1]["eval_time"].as<std::string>() == "1m45s");
+  }
+}

@@ -1,0 +1,34 @@
+#include <doctest/doctest.h>
+
+#include "telemetry/resource.hpp"
+
+using namespace igw::telemetry;
+
+TEST_SUITE("telemetry/resource") {
+  TEST_CASE("OTEL_RESOURCE_ATTRIBUTES: key=value members, percent-decoded, malformed ones skipped") {
+    auto a = parse_resource_attributes(" deployment.environment = production,team=llm%20ops,broken,=x,k=");
+    REQUIRE(a.size() == 3);
+    CHECK(a[0] == std::pair<std::string, std::string>{"deployment.environment", "production"});
+    CHECK(a[1] == std::pair<std::string, std::string>{"team", "llm ops"});
+    CHECK(a[2] == std::pair<std::string, std::string>{"k", ""});
+    CHECK(parse_resource_attributes("").empty());
+    CHECK(parse_resource_attributes("a=%zz%4")[0].second == "%zz%4");
+  }
+
+  TEST_CASE("service attributes: OTEL_SERVICE_NAME wins, then the resource attributes, then the defaults") {
+    ServiceInputs in{std::nullopt, "inference-gateway", "", "development", "1.2.3"};
+    auto s = resolve_service(in);
+    CHECK(s.service_name == "inference-gateway");
+    CHECK(s.service_version == "1.2.3");
+    CHECK(s.deployment_environment == "development");
+
+    in.resource_attributes = "service.name=from-attrs,deployment.environment=production,service.version=9";
+    s = resolve_service(in);
+    CHECK(s.service_name == "from-attrs");
+    CHECK(s.deployment_environment == "production");
+    CHECK(s.service_version == "9");
+
+    in.service_name = "explicit";
+    CHECK(resolve_service(in).service_name == "explicit");
+  }
+}
