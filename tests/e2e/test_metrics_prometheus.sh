@@ -31,22 +31,22 @@ prometheus --config.file="$IGW_E2E_TMP/prometheus.yml" --storage.tsdb.path="$IGW
 IGW_E2E_PIDS+=($!)
 igw_wait_until 30 curl -sf "http://127.0.0.1:$prom_port/-/ready" || fail "prometheus did not become ready"
 
-# Mixed traffic; the usage the upstream reports is summed as we go.
-usage_total=0
+# Mixed traffic; the usage each response reports is written down (chat runs in a subshell) and summed after.
+: >"$IGW_E2E_TMP/usage"
 chat() {  # chat MODEL PROMPT [extra JSON fields]: a non-streaming request; prints the HTTP status
   local body
   body=$(igw_curl -o "$IGW_E2E_TMP/resp" -w '%{http_code}' -H "Authorization: Bearer $client_token" \
     -H 'content-type: application/json' "$GW_URL/v1/chat/completions" \
     -d "{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"$2\"}]${3:-}}")
-  if [[ $body == 200 ]]; then usage_total=$((usage_total + $(jq '.usage.total_tokens' "$IGW_E2E_TMP/resp"))); fi
+  if [[ $body == 200 ]]; then jq '.usage.total_tokens' "$IGW_E2E_TMP/resp" >>"$IGW_E2E_TMP/usage"; fi
   echo "$body"
 }
 stream() {  # stream MODEL PROMPT: a streaming request; adds the usage of its usage event
   igw_curl -N -H 'content-type: application/json' "$GW_URL/v1/chat/completions" \
     -d "{\"model\":\"$1\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"$2\"}]}" >"$IGW_E2E_TMP/stream"
   local u
-  u=$(sed -n 's/^data: //p' "$IGW_E2E_TMP/stream" | jq -s '[.[] | objects | .usage? | select(. != null) | .total_tokens] | add // 0' 2>/dev/null || echo 0)
-  usage_total=$((usage_total + u))
+  u=$(sed -n 's/^data: //p' "$IGW_E2E_TMP/stream" | grep -v '^\[DONE\]$' | jq -s '[.[] | objects | .usage? | select(. != null) | .total_tokens] | add // 0' 2>/dev/null || echo 0)
+  echo "$u" >>"$IGW_E2E_TMP/usage"
 }
 tools='"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]'
 statuses=""
@@ -96,6 +96,7 @@ assert_eq "get_weather:invalid_arguments no_such_tool:unknown_tool" "$failures" 
   jq -r '.data.result[0].metric.service_name') == inference-gateway ]] || fail "target_info lacks service_name"
 
 # Token counters equal the usage the upstream reported.
+usage_total=$(awk '{s += $1} END {printf "%d", s}' "$IGW_E2E_TMP/usage")
 exposition=$(igw_curl "$metrics_url")
 counted=$(awk '/^llm_usage_total_tokens\{/ {s += $2} END {printf "%d", s}' <<<"$exposition")
 assert_eq "$usage_total" "$counted" "llm_usage_total_tokens vs the usage in the responses"
@@ -119,12 +120,14 @@ slow_url=$MOCK_URL
 # Route a stream through a second gateway pointed at the slow upstream, and hang up after 0.5 s.
 igw_start_gateway gateway2 TELEMETRY_ENABLE=true TELEMETRY_METRICS_PORT=0 OPENAI_API_URL="$slow_url" OPENAI_API_KEY=k
 metrics2=$(jq -R -r 'fromjson? | .metrics_port // empty' "$GW_LOG" | head -n 1)
-curl -sN --max-time 0.5 -H 'content-type: application/json' "$GW_URL/v1/chat/completions" >/dev/null \
-  -d '{"model":"openai/mock-gpt-4o","stream":true,"messages":[{"role":"user","content":"a long one"}]}' || true
+# Hang up once the first event has arrived (head exits; curl's next write fails and it closes).
+curl -sN --max-time 20 -H 'content-type: application/json' "$GW_URL/v1/chat/completions" \
+  -d '{"model":"openai/mock-gpt-4o","stream":true,"messages":[{"role":"user","content":"a long one"}]}' 2>/dev/null |
+  head -n 2 >/dev/null || true
 settled() { [[ $(igw_curl "http://127.0.0.1:$metrics2/metrics" | awk '/^igw_requests_in_flight/ {s += $2} END {printf "%d", s}') == 0 ]]; }
 igw_wait_until 5 settled || fail "in-flight gauge did not return to 0 after a cancelled stream"
-igw_curl "http://127.0.0.1:$metrics2/metrics" | grep -q '^igw_client_disconnects_total{provider="openai"} 1' \
-  || fail "the cancelled stream was not counted as a client disconnect"
+counted() { igw_curl "http://127.0.0.1:$metrics2/metrics" | grep -q '^igw_client_disconnects_total{provider="openai"} 1'; }
+igw_wait_until 5 counted || fail "the cancelled stream was not counted as a client disconnect"
 ok "cancelled stream: in-flight back to 0, disconnect counted"
 
 # Logs: every line is JSON, and jq finds what the page's LogQL queries find.
@@ -151,6 +154,7 @@ ok "no API key or bearer token in the logs"
 
 # Metrics off: the gateway listens on its API port only.
 igw_start_gateway quiet OPENAI_API_URL="$MOCK_URL" OPENAI_API_KEY=k
-listening=$(ss -ltnpH 2>/dev/null | grep -c "pid=$GW_PID," || true)
-assert_eq 1 "$listening" "listening sockets of a gateway with telemetry off"
+# (one acceptor per worker, all on the API port)
+listening=$(ss -ltnpH 2>/dev/null | grep "pid=$GW_PID," | awk '{print $4}' | sort -u | tr '\n' ' ')
+assert_eq "127.0.0.1:$GW_PORT " "$listening" "addresses a gateway with telemetry off listens on"
 ok "telemetry off: no metrics listener"

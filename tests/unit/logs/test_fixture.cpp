@@ -21,8 +21,7 @@ namespace lg = log::logger;
 using log::Level;
 
 std::filesystem::path fixture_path() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "fixtures" / "logs" /
-         "gateway.jsonl";
+  return std::filesystem::path(IGW_SOURCE_DIR) / "tests" / "fixtures" / "logs" / "gateway.jsonl";
 }
 
 // 2026-01-15T10:00:00.000Z; entry i is written i seconds and 7*i ms later.

@@ -47,7 +47,7 @@ TEST_SUITE("request_context") {
     ctx.model = "llama";
     ctx.status = 200;
     ctx.usage = {true, 3, 4, 7};
-    ctx.tool_calls.push_back({0, "c", "get_weather"});
+    ctx.tool_calls.push_back({0, "c", "get_weather", "{}"});
     ctx.client_disconnected = true;
     ctx.finish(&rec);
     ctx.finish(&rec);
