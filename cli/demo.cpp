@@ -139,8 +139,8 @@ void print_banner(const server::Endpoints& ep, std::uint16_t mock_port, double r
             << "  API:      http://" << ep.address << ':' << ep.port << "/v1   (try: curl http://"
             << ep.address << ':' << ep.port << "/v1/models)\n"
             << "  metrics:  http://" << ep.metrics_address << ':' << ep.metrics_port
-            << "/metrics   (try: igw metrics top"
-            << " --url http://" << ep.metrics_address << ':' << ep.metrics_port << "/metrics)\n"
+            << "/metrics   (try: curl -s http://" << ep.metrics_address << ':' << ep.metrics_port
+            << "/metrics | grep ^llm_)\n"
             << "  logs:     JSON lines on stdout (pipe into: igw logs tail)\n"
             << "  provider: mock at http://127.0.0.1:" << mock_port << "/v1 as `openai` and `groq`; models "
             << "openai/mock-gpt-4o, groq/mock-gpt-4o-mini, ...\n"
