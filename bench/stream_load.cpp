@@ -78,12 +78,20 @@ asio::awaitable<void> one_stream(const Options& o, const std::string& request, S
     co_return;
   }
   std::string carry;  // bytes of a marker split across reads
+  bool status_checked = false;
   char buf[16384];
   double last_event = -1;
   for (;;) {
     auto [rec, n] = co_await sock.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (rec) break;
     const double now = ms_since(start);
+    if (!status_checked) {  // "HTTP/1.1 200 ..." — anything else is an error answer, not a stream
+      status_checked = true;
+      if (n < 12 || std::string_view(buf, 12).substr(9, 3) != "200") {
+        r.error = true;
+        break;
+      }
+    }
     std::string data = carry + std::string(buf, n);
     carry.clear();
     std::size_t pos = 0;
