@@ -64,16 +64,7 @@ awaitable<void> handle_chat(Exchange& ex) {
                                  stream_options_edit(*p, fields->stream));
   ex.ctx.offered_tools = std::move(fields->offered_tools);
   UpstreamCall call{ex.worker.pool, ex.state(), *p, fields->stream};
-  std::optional<UpstreamFailure> failure;
-  {
-    auto t0 = Clock::now();
-    failure = co_await call.send(req);
-    ex.ctx.upstream_wait += Clock::now() - t0;
-  }
-  if (failure) {
-    co_await respond_failure(ex, *failure);
-    co_return;
-  }
+  if (!co_await send_upstream(ex, call, req)) co_return;
   if (fields->stream)
     co_await relay_sse(ex, call, true);
   else

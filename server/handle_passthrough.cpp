@@ -31,16 +31,7 @@ awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, http::verb metho
   req.set("X-Request-Id", ex.ctx.request_id);
   req.body() = std::move(body);
   UpstreamCall call{ex.worker.pool, ex.state(), p, asks_stream(ex.req)};
-  std::optional<UpstreamFailure> failure;
-  {
-    auto t0 = Clock::now();
-    failure = co_await call.send(req);
-    ex.ctx.upstream_wait += Clock::now() - t0;
-  }
-  if (failure) {
-    co_await respond_failure(ex, *failure);
-    co_return;
-  }
+  if (!co_await send_upstream(ex, call, req)) co_return;
   co_await relay_verbatim(ex, call);
 }
 

@@ -97,20 +97,38 @@ awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure) {
   co_await write_error(ex, static_cast<unsigned>(failure.status), failure.message);
 }
 
-awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call) {
-  unsigned status = call.status();
-  std::expected<std::string, UpstreamFailure> body;
+awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
+  std::optional<UpstreamFailure> failure;
   {
     UpstreamTimer t{ex.ctx};
-    body = co_await call.read_all();
+    failure = co_await call.send(req);
   }
-  if (!body) {
-    co_await respond_failure(ex, body.error());
-    co_return;
+  if (!failure) co_return true;
+  co_await respond_failure(ex, *failure);
+  co_return false;
+}
+
+awaitable<bool> read_upstream_body(Exchange& ex, UpstreamCall& call, std::string& body) {
+  std::expected<std::string, UpstreamFailure> read;
+  {
+    UpstreamTimer t{ex.ctx};
+    read = co_await call.read_all();
   }
+  if (!read) {
+    co_await respond_failure(ex, read.error());
+    co_return false;
+  }
+  body = std::move(*read);
   call.release();
+  co_return true;
+}
+
+awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call) {
+  unsigned status = call.status();
+  std::string body;
+  if (!co_await read_upstream_body(ex, call, body)) co_return;
   ex.ctx.upstream_error_reason = status_reason(status);
-  co_await write_error(ex, status, *body);
+  co_await write_error(ex, status, body);
 }
 
 awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {
@@ -118,24 +136,16 @@ awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {
     co_await relay_upstream_error(ex, call);
     co_return;
   }
-  std::expected<std::string, UpstreamFailure> body;
-  {
-    UpstreamTimer t{ex.ctx};
-    body = co_await call.read_all();
-  }
-  if (!body) {
-    co_await respond_failure(ex, body.error());
-    co_return;
-  }
   unsigned status = call.status();
   std::string content_type{call.header()[http::field::content_type]};
-  call.release();
+  std::string body;
+  if (!co_await read_upstream_body(ex, call, body)) co_return;
   ResponseObserver observer;
-  observer.observe_body(*body);
+  observer.observe_body(body);
   ex.ctx.usage = observer.usage();
   ex.ctx.tool_calls = observer.tool_calls();
   if (content_type.empty()) content_type = "application/json";
-  co_await write_body(ex, status, content_type, std::move(*body));
+  co_await write_body(ex, status, content_type, std::move(body));
 }
 
 awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
@@ -176,19 +186,11 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
     co_return;
   }
   if (!stream) {
-    std::expected<std::string, UpstreamFailure> body;
-    {
-      UpstreamTimer t{ex.ctx};
-      body = co_await call.read_all();
-    }
-    if (!body) {
-      co_await respond_failure(ex, body.error());
-      co_return;
-    }
-    call.release();
+    std::string body;
+    if (!co_await read_upstream_body(ex, call, body)) co_return;
     if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
     {
-      co_await write_body(ex, call.status(), content_type, std::move(*body));
+      co_await write_body(ex, call.status(), content_type, std::move(body));
       co_return;
     }
   }
