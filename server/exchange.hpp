@@ -21,6 +21,7 @@ struct Exchange {
   std::string_view path;   // target without the query
   std::string_view query;  // after '?', may be empty
   bool keep_alive = true;  // false once the connection must close after this response
+  bool close_delimited = false;  // a streamed body to an HTTP/1.0 client: raw bytes, ended by the close
 
   const GatewayState& state() const { return worker.state; }
   telemetry::Recorder* recorder() const { return worker.state.recorder; }

@@ -1,38 +1,51 @@
 // Writing responses to the client.
 #include <sys/socket.h>
 
+#include <array>
+
 #include "server/errors.hpp"
 #include "server/exchange.hpp"
+#include "server/wire.hpp"
 
 namespace igw::server {
 namespace {
 
-template <class Body>
-void common_headers(Exchange& ex, http::response<Body>& res) {
-  res.set(http::field::server, "igw");
-  res.set("X-Request-Id", ex.ctx.request_id);
-  res.keep_alive(ex.keep_alive && !ex.state().draining.load(std::memory_order_relaxed));
-  if (!res.keep_alive()) ex.keep_alive = false;
+wire::ResponseHead head_for(Exchange& ex, unsigned status, std::string_view content_type) {
+  if (ex.state().draining.load(std::memory_order_relaxed)) ex.keep_alive = false;
+  return {.status = status,
+          .version = ex.req.version(),
+          .keep_alive = ex.keep_alive,
+          .request_id = ex.ctx.request_id,
+          .content_type = content_type,
+          .chunked = false,
+          .content_length = std::nullopt,
+          .event_stream_headers = false};
 }
 
-}  // namespace
-
-awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view content_type, std::string body) {
-  http::response<http::string_body> res{static_cast<http::status>(status), ex.req.version()};
-  common_headers(ex, res);
-  res.set(http::field::content_type, content_type);
-  ex.ctx.status = static_cast<int>(status);
-  ex.ctx.bytes_out += body.size();
-  res.body() = std::move(body);
-  res.prepare_payload();
+template <class Buffers>
+awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
   ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
-  auto [ec, n] = co_await http::async_write(ex.stream, res, as_tuple_awaitable);
+  auto [ec, n] = co_await asio::async_write(ex.stream, buffers, as_tuple_awaitable);
   (void)n;
   if (ec) {
     ex.keep_alive = false;
     co_return false;
   }
   co_return true;
+}
+
+}  // namespace
+
+awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view content_type, std::string body) {
+  auto head = head_for(ex, status, content_type);
+  head.content_length = body.size();
+  std::string text;
+  text.reserve(256);
+  wire::append_response_head(text, head);
+  ex.ctx.status = static_cast<int>(status);
+  ex.ctx.bytes_out += body.size();
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(text), asio::buffer(body)};
+  co_return co_await send(ex, buffers);
 }
 
 awaitable<bool> write_json(Exchange& ex, unsigned status, std::string body) {
@@ -44,42 +57,41 @@ awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view mess
 }
 
 awaitable<bool> write_stream_header(Exchange& ex, unsigned status, std::string_view content_type) {
-  http::response<http::empty_body> res{static_cast<http::status>(status), ex.req.version()};
-  common_headers(ex, res);
-  res.set(http::field::content_type,
-          content_type.empty() ? std::string_view{"text/event-stream"} : content_type);
-  res.set(http::field::cache_control, "no-cache");
-  res.set("X-Accel-Buffering", "no");
-  res.chunked(true);
+  auto head = head_for(ex, status, content_type.empty() ? std::string_view{"text/event-stream"} : content_type);
+  head.event_stream_headers = true;
+  if (ex.req.version() == 10) {
+    // HTTP/1.0 has no chunked encoding: the body runs until the connection closes.
+    ex.keep_alive = head.keep_alive = false;
+    ex.close_delimited = true;
+  } else {
+    head.chunked = true;
+  }
+  std::string text;
+  text.reserve(256);
+  wire::append_response_head(text, head);
   ex.ctx.status = static_cast<int>(status);
-  http::response_serializer<http::empty_body> sr{res};
-  ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
-  auto [ec, n] = co_await http::async_write_header(ex.stream, sr, as_tuple_awaitable);
-  (void)n;
-  if (ec) ex.keep_alive = false;
-  co_return !ec;
+  co_return co_await send(ex, asio::buffer(text));
 }
 
 awaitable<bool> write_chunk(Exchange& ex, std::string_view data) {
   if (data.empty()) co_return true;
-  ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
-  auto [ec, n] = co_await asio::async_write(
-      ex.stream, http::make_chunk(asio::buffer(data.data(), data.size())), as_tuple_awaitable);
-  (void)n;
-  if (ec) {
-    ex.keep_alive = false;
-    co_return false;
+  bool ok;
+  if (ex.close_delimited) {
+    ok = co_await send(ex, asio::buffer(data.data(), data.size()));
+  } else {
+    std::array<char, 20> size_line;
+    std::array<asio::const_buffer, 3> buffers{asio::buffer(wire::chunk_size_line(size_line, data.size())),
+                                              asio::buffer(data.data(), data.size()),
+                                              asio::buffer(wire::kCrlf.data(), wire::kCrlf.size())};
+    ok = co_await send(ex, buffers);
   }
-  ex.ctx.bytes_out += data.size();
-  co_return true;
+  if (ok) ex.ctx.bytes_out += data.size();
+  co_return ok;
 }
 
 awaitable<bool> write_last_chunk(Exchange& ex) {
-  ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
-  auto [ec, n] = co_await asio::async_write(ex.stream, http::make_chunk_last(), as_tuple_awaitable);
-  (void)n;
-  if (ec) ex.keep_alive = false;
-  co_return !ec;
+  if (ex.close_delimited) co_return true;
+  co_return co_await send(ex, asio::buffer(wire::kLastChunk.data(), wire::kLastChunk.size()));
 }
 
 awaitable<void> wait_client_gone(AnyStream& stream) {

@@ -7,6 +7,7 @@
 
 #include "server/errors.hpp"
 #include "server/request_context.hpp"
+#include "server/wire.hpp"
 
 namespace igw::server {
 namespace {
@@ -153,7 +154,11 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   auto& tcp = conn_->stream.tcp();
   parser_.reset();
   tcp.expires_after(state_.limits.header_timeout);
-  auto [wec, wn] = co_await http::async_write(conn_->stream, req, as_tuple_awaitable);
+  std::string head;
+  head.reserve(512);
+  wire::append_request_head(head, req.base());
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
+  auto [wec, wn] = co_await asio::async_write(conn_->stream, buffers, as_tuple_awaitable);
   (void)wn;
   if (wec) co_return wec;
   parser_.emplace();

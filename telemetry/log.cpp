@@ -2,33 +2,51 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
 #include <mutex>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+
+#include "telemetry/line_writer.hpp"
 
 namespace igw::telemetry::log {
 namespace {
 
 std::atomic<int> g_min_level{static_cast<int>(Level::info)};
 std::mutex g_mutex;
-std::shared_ptr<spdlog::logger> g_async;  // set when the sink is stdout_async
+// Set while the sink is stdout_async. Lines are written through the raw pointer (no reference count per
+// line); the writer is replaced or destroyed only by init/shutdown, when no request is being served.
+std::unique_ptr<LineWriter> g_writer;
+std::atomic<LineWriter*> g_async{nullptr};
 std::atomic<bool> g_use_stderr{false};
 
-// Lines waiting in the async queue before new ones are dropped rather than block the event loop.
-constexpr std::size_t kAsyncQueueLines = 65536;
+// Bytes of lines waiting for the output before new ones are dropped rather than block the event loop.
+constexpr std::size_t kAsyncPendingBytes = 8u << 20;
 
 void append_timestamp(std::string& out, std::int64_t unix_ms) {
-  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
+  // The date and time to the second change once a second: formatted once per thread and second.
+  thread_local std::int64_t cached_secs = -1;
+  thread_local char cached[32];
+  std::int64_t secs = unix_ms / 1000;
+  if (secs != cached_secs) {
+    std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    fmt::format_to_n(cached, sizeof cached - 1, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached[20] = '\0';
+    cached_secs = secs;
+  }
+  out.append(cached, 20);
+  int ms = static_cast<int>(unix_ms % 1000);
+  char tail[5] = {static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                  static_cast<char>('0' + ms % 10), 'Z', '\0'};
+  out.append(tail, 4);
 }
 
 void append_value(std::string& out, const Value& v) {
@@ -117,16 +135,20 @@ void init(Level min_level, Sink sink) {
   g_min_level = static_cast<int>(min_level);
   g_use_stderr = sink == Sink::stderr_sync;
   if (sink == Sink::stdout_async && !g_async) {
-    spdlog::init_thread_pool(kAsyncQueueLines, 1);
-    auto out = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    g_async = std::make_shared<spdlog::async_logger>("igw", out, spdlog::thread_pool(),
-                                                     spdlog::async_overflow_policy::overrun_oldest);
-    g_async->set_pattern("%v");
-    g_async->set_level(spdlog::level::trace);
-    g_async->flush_on(spdlog::level::trace);
-  } else if (sink != Sink::stdout_async && g_async) {
-    g_async->flush();
-    g_async.reset();
+    // A closed log pipe must not end the gateway: the writer sees EPIPE and goes on without output.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::fflush(stdout);
+    LineWriter::Options options;
+    options.max_pending_bytes = kAsyncPendingBytes;
+    options.dropped_notice = [](std::uint64_t lost) {
+      return format_line(Level::warn, logger::telemetry, "log output could not keep up; lines were dropped",
+                         {{"dropped_lines", lost}}, now_ms());
+    };
+    g_writer = std::make_unique<LineWriter>(STDOUT_FILENO, std::move(options));
+    g_async.store(g_writer.get());
+  } else if (sink != Sink::stdout_async && g_writer) {
+    g_async.store(nullptr);
+    g_writer.reset();  // writes what is pending
   }
 }
 
@@ -135,8 +157,8 @@ bool enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(s
 void write(Level level, std::string_view lg, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
   std::string line = format_line(level, lg, message, fields, now_ms());
-  if (auto async = std::atomic_load(&g_async)) {
-    async->info(line);
+  if (auto* async = g_async.load(std::memory_order_acquire)) {
+    async->append(line);
     return;
   }
   line += '\n';
@@ -146,17 +168,14 @@ void write(Level level, std::string_view lg, std::string_view message, std::init
 }
 
 void flush() {
-  if (auto async = std::atomic_load(&g_async)) async->flush();
+  if (auto* async = g_async.load(std::memory_order_acquire)) async->flush();
   std::fflush(stdout);
 }
 
 void shutdown() {
   std::lock_guard lock(g_mutex);
-  if (g_async) {
-    g_async->flush();
-    g_async.reset();
-    spdlog::shutdown();
-  }
+  g_async.store(nullptr);
+  g_writer.reset();  // writes what is pending
   std::fflush(stdout);
 }
 

@@ -1,0 +1,36 @@
+// HTTP/1.1 heads written by hand into one buffer, so a response or an upstream request goes out as one
+// gathered write (head + body) instead of through Beast's serializer and its buffer views.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/net.hpp"
+
+namespace igw::server::wire {
+
+// "POST /v1/chat/completions HTTP/1.1\r\n" + every field + "\r\n".
+void append_request_head(std::string& out, const http::request_header<>& head);
+
+// A response head. `keep_alive` is what the connection will do; for HTTP/1.0 clients it is announced
+// with "Connection: keep-alive", for HTTP/1.1 a close is announced with "Connection: close".
+struct ResponseHead {
+  unsigned status = 200;
+  unsigned version = 11;
+  bool keep_alive = true;
+  std::string_view request_id;
+  std::string_view content_type;
+  bool chunked = false;                       // Transfer-Encoding: chunked
+  std::optional<std::size_t> content_length;  // else; neither: the body ends with the connection
+  bool event_stream_headers = false;  // Cache-Control: no-cache and X-Accel-Buffering: no
+};
+void append_response_head(std::string& out, const ResponseHead& head);
+
+// The size line of one chunk ("1a2b\r\n"), written into `buf`; returns the used part.
+std::string_view chunk_size_line(std::array<char, 20>& buf, std::size_t size);
+inline constexpr std::string_view kCrlf = "\r\n";
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+}  // namespace igw::server::wire
