@@ -55,7 +55,7 @@ awaitable<void> handle_chat(Exchange& ex) {
     co_return;
   }
 
-  UpstreamRequest req{http::verb::post, make_target(p->url.base_path, p->def->chat_path, {}), 11};
+  UpstreamRequest req{http::verb::post, make_target(p->url.base_path, p->def->chat_path, {})};
   copy_caller_headers(ex.req, req);
   req.set(http::field::content_type, "application/json");
   req.set(http::field::accept, fields->stream ? "text/event-stream" : "application/json");

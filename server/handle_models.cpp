@@ -36,7 +36,7 @@ std::expected<json, std::string> to_entries(const ProviderRuntime& p, const std:
 }
 
 awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::string request_id) {
-  UpstreamRequest req{http::verb::get, make_target(p.url.base_path, p.def->models_path, {}), 11};
+  UpstreamRequest req{http::verb::get, make_target(p.url.base_path, p.def->models_path, {})};
   req.set(http::field::accept, "application/json");
   req.set("X-Request-Id", request_id);
   UpstreamCall call{worker.pool, worker.state, p, false};

@@ -26,7 +26,7 @@ bool asks_stream(const Request& req) {
 
 awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, http::verb method, std::string target,
                         std::string body) {
-  UpstreamRequest req{method, std::move(target), 11};
+  UpstreamRequest req{method, std::move(target)};
   copy_caller_headers(ex.req, req);
   req.set("X-Request-Id", ex.ctx.request_id);
   req.body() = std::move(body);

@@ -44,7 +44,7 @@ telemetry::RequestOutcome to_outcome(const RequestContext& ctx,
   o.duration_ms = ctx.elapsed_ms();
   if (ctx.first_token)
     o.time_to_first_token = std::chrono::duration<double>(*ctx.first_token - ctx.start).count();
-  double overhead = std::chrono::duration<double>(Clock::now() - ctx.start - ctx.upstream_wait).count();
+  double overhead = std::chrono::duration<double>(Clock::now() - ctx.start - ctx.upstream_wait - ctx.client_wait).count();
   o.overhead_seconds = overhead > 0 ? overhead : 0;
   o.has_usage = ctx.usage.present;
   o.prompt_tokens = ctx.usage.prompt_tokens;

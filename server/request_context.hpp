@@ -27,7 +27,9 @@ struct RequestContext {
   int status = 0;
   std::uint64_t bytes_out = 0;  // response body bytes written to the client
   Clock::time_point start = Clock::now();
-  Clock::duration upstream_wait{};  // time spent waiting on the upstream (for the overhead figure)
+  // Time spent waiting on the upstream and on writes to the client (the overhead figure excludes both).
+  Clock::duration upstream_wait{};
+  Clock::duration client_wait{};
   std::optional<Clock::time_point> first_token;  // first content event of a stream
   Usage usage;
   std::vector<ToolCall> tool_calls;
@@ -51,6 +53,13 @@ struct RequestContext {
 // Why a function tool call the model returned cannot be run by the client (a telemetry::tool_error value),
 // or empty when it can: the tool was offered and its arguments are valid JSON.
 std::string_view tool_call_error(const ToolCall& call, const std::vector<std::string>& offered);
+
+// Adds the time from its construction to its destruction to a wait total of a RequestContext.
+struct WaitTimer {
+  Clock::duration& total;
+  Clock::time_point t0 = Clock::now();
+  ~WaitTimer() { total += Clock::now() - t0; }
+};
 
 // The RequestOutcome for a context; `tools` must outlive the returned value.
 telemetry::RequestOutcome to_outcome(const RequestContext& ctx,

@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <tuple>
 
 #include "server/errors.hpp"
 #include "server/exchange.hpp"
@@ -25,8 +26,12 @@ wire::ResponseHead head_for(Exchange& ex, unsigned status, std::string_view cont
 template <class Buffers>
 awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
   ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
-  auto [ec, n] = co_await asio::async_write(ex.stream, buffers, as_tuple_awaitable);
-  (void)n;
+  error_code ec;
+  {
+    WaitTimer t{ex.ctx.client_wait};
+    std::size_t n;
+    std::tie(ec, n) = co_await asio::async_write(ex.stream, buffers, as_tuple_awaitable);
+  }
   if (ec) {
     ex.keep_alive = false;
     co_return false;

@@ -13,6 +13,7 @@ namespace lg = telemetry::log;
 
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kMaxDiscard = 64u << 20;
+constexpr std::size_t kRequestReadSize = 2048;
 
 // Registers the connection for the drain and counts it.
 struct Registration {
@@ -129,6 +130,7 @@ awaitable<void> serve_connection(Worker& worker, tcp::socket socket) {
     }
   }
   beast::flat_buffer buffer;
+  buffer.reserve(kRequestReadSize);  // a typical chat request in one read
   for (bool first = true;; first = false) {
     if (worker.state.draining.load(std::memory_order_relaxed)) break;
     http::request_parser<http::string_body> parser;

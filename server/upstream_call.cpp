@@ -19,33 +19,7 @@ bool is_stale_connection_error(const error_code& ec) {
 
 constexpr std::size_t kMaxBufferedBody = 256u << 20;
 
-// Caller headers that never go upstream: hop-by-hop ones, the caller's credentials, and those the
-// upstream request sets itself.
-bool forwardable(std::string_view name) {
-  static constexpr std::array<std::string_view, 13> kDropped{"connection",
-                                                             "keep-alive",
-                                                             "proxy-connection",
-                                                             "transfer-encoding",
-                                                             "te",
-                                                             "upgrade",
-                                                             "trailer",
-                                                             "host",
-                                                             "authorization",
-                                                             "x-api-key",
-                                                             "content-length",
-                                                             "accept-encoding",
-                                                             "expect"};
-  for (auto d : kDropped)
-    if (beast::iequals(name, d)) return false;
-  return !beast::iequals(name.substr(0, std::min<std::size_t>(name.size(), 6)), "proxy-");
-}
-
 }  // namespace
-
-void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to) {
-  for (const auto& field : from)
-    if (forwardable(field.name_string())) to.set(field.name_string(), field.value());
-}
 
 UpstreamCall::UpstreamCall(UpstreamPool& pool, const GatewayState& state, const ProviderRuntime& provider,
                            bool streaming)
@@ -88,13 +62,12 @@ void UpstreamCall::release() {
 }
 
 void UpstreamCall::prepare(UpstreamRequest& req) const {
-  req.version(11);
-  req.set(http::field::host, provider_.url.host_header());
-  req.erase(http::field::authorization);
+  req.set(http::field::host, provider_.host_header);
+  req.erase(http::to_string(http::field::authorization));
   req.erase("x-api-key");
   switch (provider_.def->auth) {
     case config::AuthStyle::bearer:
-      if (!provider_.key.empty()) req.set(http::field::authorization, "Bearer " + provider_.key);
+      if (!provider_.key.empty()) req.set_owned(http::to_string(http::field::authorization), "Bearer " + provider_.key);
       break;
     case config::AuthStyle::x_api_key:
       req.set("x-api-key", provider_.key);
@@ -103,9 +76,7 @@ void UpstreamCall::prepare(UpstreamRequest& req) const {
       break;
   }
   for (const auto& h : provider_.def->extra_headers)
-    if (req.find(h.name) == req.end()) req.set(h.name, h.value);
-  req.keep_alive(true);
-  req.prepare_payload();
+    if (!req.has(h.name)) req.set(h.name, h.value);
 }
 
 UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view phase) const {
@@ -138,10 +109,10 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   if (cec) co_return failure(cec, "connecting");
   set_no_delay(tcp.socket());
   if (!url.tls) {
-    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, url.origin());
+    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, provider_.origin);
     co_return std::nullopt;
   }
-  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, url.origin());
+  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, provider_.origin);
   auto* tls = conn_->stream.tls();
   SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
   tls->set_verify_callback(ssl::host_name_verification(url.host));
@@ -156,7 +127,7 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   tcp.expires_after(state_.limits.header_timeout);
   std::string head;
   head.reserve(512);
-  wire::append_request_head(head, req.base());
+  req.append_head(head);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
   auto [wec, wn] = co_await asio::async_write(conn_->stream, buffers, as_tuple_awaitable);
   (void)wn;
@@ -175,7 +146,7 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& re
   prepare(req);
   // ---- Tracing hook: the client span of the upstream call starts here (inject traceparent into req).
   for (int attempt = 0; attempt < 2; ++attempt) {
-    conn_ = pool_.take(provider_.url.origin());
+    conn_ = pool_.take(provider_.origin);
     if (!conn_) {
       if (auto f = co_await connect()) co_return f;
     }
@@ -217,19 +188,24 @@ awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(c
 }
 
 awaitable<std::expected<std::string, UpstreamFailure>> UpstreamCall::read_all() {
+  // Read straight into the result: no bounce buffer on the coroutine frame.
+  constexpr std::size_t kStep = 16384;
   std::string out;
   if (auto len = parser_->content_length())
-    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*len, 1u << 24)));
-  char chunk[16384];
+    out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(*len, 1), 1u << 24)));
+  std::size_t used = 0;
   for (;;) {
-    auto n = co_await read_some(chunk, sizeof chunk);
+    if (parser_->is_done()) break;
+    if (used == out.size()) out.resize(out.size() + kStep);
+    auto n = co_await read_some(out.data() + used, out.size() - used);
     if (!n) co_return std::unexpected(n.error());
     if (*n == 0) break;
-    out.append(chunk, *n);
-    if (out.size() > kMaxBufferedBody)
+    used += *n;
+    if (used > kMaxBufferedBody)
       co_return std::unexpected(UpstreamFailure{
           502, reason::protocol, errors::upstream_unreachable(provider_.def->id, "response body too large")});
   }
+  out.resize(used);
   co_return out;
 }
 

@@ -10,6 +10,7 @@
 #include "server/net.hpp"
 #include "server/state.hpp"
 #include "server/upstream_pool.hpp"
+#include "server/upstream_request.hpp"
 
 namespace igw::server {
 
@@ -18,12 +19,6 @@ struct UpstreamFailure {
   std::string_view reason;  // request_context.hpp reason::...
   std::string message;
 };
-
-using UpstreamRequest = http::request<http::string_body>;
-
-// Copies the caller's headers that may go upstream: not hop-by-hop ones, not its credentials
-// (Authorization, x-api-key), not those the upstream request sets itself (Host, Content-Length...).
-void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to);
 
 class UpstreamCall {
  public:

@@ -19,7 +19,10 @@ struct UpstreamConnection {
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since{};
   bool reused = false;
-  explicit UpstreamConnection(AnyStream s, std::string o) : stream(std::move(s)), origin(std::move(o)) {}
+  explicit UpstreamConnection(AnyStream s, std::string o) : stream(std::move(s)), origin(std::move(o)) {
+    buffer.reserve(kReadSize);  // a typical response in one read (Beast reads what the buffer holds, 512 at least)
+  }
+  static constexpr std::size_t kReadSize = 4096;
 };
 
 class UpstreamPool {

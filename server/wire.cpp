@@ -21,15 +21,6 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
-void append_request_head(std::string& out, const http::request_header<>& head) {
-  out.append(head.method_string());
-  out += ' ';
-  out.append(head.target());
-  out.append(head.version() == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-  for (const auto& field : head) append_field(out, field.name_string(), field.value());
-  out.append(kCrlf);
-}
-
 void append_response_head(std::string& out, const ResponseHead& head) {
   out.append(head.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   append_number(out, head.status);

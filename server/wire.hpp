@@ -1,5 +1,5 @@
-// HTTP/1.1 heads written by hand into one buffer, so a response or an upstream request goes out as one
-// gathered write (head + body) instead of through Beast's serializer and its buffer views.
+// HTTP/1.1 response heads and chunk framing written by hand, so a response goes out as one gathered write
+// (head + body) instead of through Beast's serializer and its buffer views.
 #pragma once
 
 #include <array>
@@ -10,9 +10,6 @@
 #include "server/net.hpp"
 
 namespace igw::server::wire {
-
-// "POST /v1/chat/completions HTTP/1.1\r\n" + every field + "\r\n".
-void append_request_head(std::string& out, const http::request_header<>& head);
 
 // A response head. `keep_alive` is what the connection will do; for HTTP/1.0 clients it is announced
 // with "Connection: keep-alive", for HTTP/1.1 a close is announced with "Connection: close".

@@ -61,7 +61,7 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::requests_in_flight, "igw_requests_in_flight", gauge, "requests", kProvider, {},
      "Requests currently being served, streams included.", igw},
     {Metric::gateway_overhead, "igw_gateway_overhead_seconds", histogram, "seconds", kProvider, kOverheadBuckets,
-     "Time a request spent in igw itself, excluding the wait on the upstream.", igw},
+     "Time a request spent in igw itself, excluding waits on the upstream and on the client.", igw},
     {Metric::upstream_errors_total, "igw_upstream_errors_total", counter, "errors", kProviderReason, {},
      "Upstream calls that failed, by normalized reason (connect, tls, timeout, reset, status_4xx, status_5xx, "
      "protocol).", igw},

@@ -90,18 +90,22 @@ std::optional<Level> parse_level(std::string_view text) {
 }
 
 void append_json_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
+  std::size_t run = 0;  // start of the current stretch that needs no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        else out += c;
+      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
     }
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string format_line(Level level, std::string_view lg, std::string_view message, std::initializer_list<Field> fields,

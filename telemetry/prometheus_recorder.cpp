@@ -108,7 +108,12 @@ class PrometheusRecorder final : public Recorder {
   }
 
  private:
-  using CacheMap = std::unordered_map<std::string, void*>;
+  // Keys are looked up as views of a per-thread scratch string: no allocation once a label set is known.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using CacheMap = std::unordered_map<std::string, void*, KeyHash, std::equal_to<>>;
   struct ThreadCache {
     std::uint64_t recorder_id = 0;
     std::array<CacheMap, kMetricCount> by_metric;
@@ -137,13 +142,14 @@ class PrometheusRecorder final : public Recorder {
       cache.recorder_id = id_;
       for (auto& slot : cache.by_metric) slot.clear();
     }
-    std::string key;
+    thread_local std::string key;
+    key.clear();
     for (auto v : values) {
       key += v;
       key += '\x1f';
     }
     auto& slot = cache.by_metric[static_cast<std::size_t>(m)];
-    if (auto it = slot.find(key); it != slot.end()) return *static_cast<T*>(it->second);
+    if (auto it = slot.find(std::string_view{key}); it != slot.end()) return *static_cast<T*>(it->second);
     const MetricDef& def = metric(m);
     prometheus::Labels labels;
     auto value = values.begin();
@@ -155,7 +161,7 @@ class PrometheusRecorder final : public Recorder {
     } else {
       metric_ptr = &family->Add(labels);
     }
-    slot.emplace(std::move(key), metric_ptr);
+    slot.emplace(key, metric_ptr);
     return *metric_ptr;
   }
 
@@ -177,18 +183,19 @@ class PrometheusRecorder final : public Recorder {
   // for a (provider, model) pair is cached per thread, so only a pair's first request takes the cap's lock.
   std::string_view capped_model(std::string_view provider, std::string_view model) {
     thread_local std::uint64_t owner = 0;
-    thread_local std::unordered_map<std::string, bool> folded;  // "provider\x1fmodel" -> recorded as other
+    thread_local std::unordered_map<std::string, bool, KeyHash, std::equal_to<>> folded;  // "provider\x1fmodel" -> other?
+    thread_local std::string key;
     if (owner != id_) owner = id_, folded.clear();
-    std::string key{provider};
+    key.assign(provider);
     key += '\x1f';
     key += model;
-    if (auto it = folded.find(key); it != folded.end()) {
+    if (auto it = folded.find(std::string_view{key}); it != folded.end()) {
       if (!it->second) return model;
       counter(Metric::label_values_capped_total, {label::model}).Increment();
       return kOtherLabelValue;
     }
     auto label = capped(models_, provider, label::model, model);
-    folded.emplace(std::move(key), label.data() != model.data());
+    folded.emplace(key, label.data() != model.data());
     return label;
   }
 

@@ -178,7 +178,7 @@ std::vector<PanelDef> panels(const Windows& w) {
                                                                              w.long_window))),
                    "p99"}},
                  igw,
-                 "Time spent in igw itself, excluding the wait on the upstream."});
+                 "Time spent in igw itself, excluding waits on the upstream and on the client."});
   out.push_back({"Upstream errors by reason",
                  "reqps",
                  {{sum_by({label::provider, label::reason}, rate(selector(Metric::upstream_errors_total), w.long_window)),

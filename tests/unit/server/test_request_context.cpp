@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <thread>
 #include <vector>
 
 #include "server/request_context.hpp"
@@ -95,4 +96,24 @@ TEST_CASE("function tool calls: offered and well-formed succeed; the rest fail w
   CHECK(o.tool_calls[1].error_type == telemetry::tool_error::unknown_tool);
   CHECK(o.tool_calls[1].tool_type == telemetry::tool_type::function);
   ctx.finished = true;  // nothing to report
+}
+
+TEST_CASE("the overhead excludes the waits on the upstream and on the client") {
+  using namespace std::chrono;
+  RequestContext ctx;
+  ctx.start = Clock::now() - milliseconds(100);
+  ctx.upstream_wait = milliseconds(60);
+  ctx.client_wait = milliseconds(30);
+  std::vector<telemetry::ToolCallOutcome> tools;
+  auto o = to_outcome(ctx, tools);
+  CHECK(o.overhead_seconds >= 0.010);
+  CHECK(o.overhead_seconds < 0.050);  // 10 ms plus the time this test takes, not 100 ms
+  {
+    WaitTimer t{ctx.client_wait};
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  CHECK(ctx.client_wait >= milliseconds(50));
+  ctx.upstream_wait = milliseconds(200);  // more than the wall time: never negative
+  CHECK(to_outcome(ctx, tools).overhead_seconds == 0);
+  ctx.finished = true;
 }

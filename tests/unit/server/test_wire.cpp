@@ -21,27 +21,6 @@ http::response<http::string_body> parse_response(const std::string& text, bool h
 }  // namespace
 
 TEST_SUITE("wire") {
-  TEST_CASE("a request head carries method, target, version and every field") {
-    http::request<http::string_body> req{http::verb::post, "/v1/chat/completions?x=1", 11};
-    req.set(http::field::host, "api.example.test");
-    req.set("X-Request-Id", "abc");
-    req.body() = R"({"a":1})";
-    req.prepare_payload();
-    std::string text;
-    wire::append_request_head(text, req.base());
-    CHECK(text ==
-          "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: api.example.test\r\nX-Request-Id: abc\r\n"
-          "Content-Length: 7\r\n\r\n");
-    text += req.body();
-    http::request_parser<http::string_body> parser;
-    parser.eager(true);
-    error_code ec;
-    parser.put(asio::buffer(text), ec);
-    CHECK(!ec);
-    CHECK(parser.is_done());
-    CHECK(parser.get().body() == R"({"a":1})");
-  }
-
   TEST_CASE("a response with a length, kept alive on HTTP/1.1") {
     std::string text;
     wire::append_response_head(text, {.status = 201,
