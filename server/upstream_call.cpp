@@ -97,6 +97,10 @@ UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view pha
 
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   const auto& url = provider_.url;
+  auto& gate = pool_.connect_gate();
+  if (!co_await gate.acquire(provider_.origin, deadline_))
+    co_return UpstreamFailure{504, reason::timeout, errors::upstream_timeout(provider_.def->id, "waiting to connect")};
+  ConnectTurn turn{gate, provider_.origin};
   auto exec = co_await asio::this_coro::executor;
   tcp::resolver resolver{exec};
   auto [rec, results] =

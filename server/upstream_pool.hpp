@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/connect_gate.hpp"
 #include "server/net.hpp"
 #include "server/state.hpp"
 
@@ -27,7 +28,10 @@ struct UpstreamConnection {
 
 class UpstreamPool {
  public:
-  explicit UpstreamPool(const Limits& limits) : limits_(limits) {}
+  explicit UpstreamPool(const Limits& limits) : limits_(limits), gate_(kMaxConnecting) {}
+  // New connections opened at once to one origin (per worker); more wait their turn.
+  static constexpr std::size_t kMaxConnecting = 64;
+  ConnectGate& connect_gate() { return gate_; }
   // An idle connection to origin that still looks open, or null.
   std::unique_ptr<UpstreamConnection> take(const std::string& origin);
   // Keeps a connection whose last response was read to the end, if the caps allow.
@@ -41,6 +45,7 @@ class UpstreamPool {
   const Limits& limits_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
   std::size_t total_ = 0;
+  ConnectGate gate_;
 };
 
 }  // namespace igw::server
