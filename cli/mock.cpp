@@ -18,7 +18,7 @@ constexpr std::string_view kPortField = "port";
 
 struct MockFlags {
   server::mock::Options options;
-  std::string token_delay = "0", ttft = "0", latency = "0";
+  std::string token_delay = "0", ttft = "0", latency = "0", keepalive_timeout = "0";
 };
 
 server::mock::Millis duration_or_exit(const std::string& flag, const std::string& text) {
@@ -55,6 +55,9 @@ void add_flags(CLI::App& cmd, MockFlags& f) {
   cmd.add_option("--fail-after-chunks", o.fail_after_chunks,
                  "Drop the connection after this many stream events (-1: never)")
       ->capture_default_str();
+  cmd.add_option("--keepalive-timeout", f.keepalive_timeout,
+                 "Close a kept-alive connection idle this long (e.g. 200ms; 0: never)")
+      ->capture_default_str();
   cmd.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve HTTPS")->check(CLI::ExistingFile);
   cmd.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
   cmd.add_option("--record", o.record, "Requests kept for GET /mock/requests (0: none, for benchmarks)")
@@ -73,6 +76,7 @@ void run_mock(MockFlags& f) {
   f.options.token_delay = duration_or_exit("--token-delay", f.token_delay);
   f.options.ttft = duration_or_exit("--ttft", f.ttft);
   f.options.latency = duration_or_exit("--latency", f.latency);
+  f.options.keepalive_timeout = duration_or_exit("--keepalive-timeout", f.keepalive_timeout);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -8,7 +8,7 @@ awaitable<bool> ConnectGate::acquire(const std::string& origin, std::chrono::ste
     ++o.active;
     co_return true;
   }
-  asio::steady_timer timer{co_await asio::this_coro::executor, deadline};
+  Timer timer{co_await asio::this_coro::executor, deadline};
   Waiter waiter{&timer};
   auto at = o.queue.insert(o.queue.end(), &waiter);
   // However this coroutine ends (granted, deadline, or destroyed while waiting), it leaves the queue.

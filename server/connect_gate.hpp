@@ -27,7 +27,7 @@ class ConnectGate {
 
  private:
   struct Waiter {
-    asio::steady_timer* timer;
+    Timer* timer;
     bool granted = false;
   };
   struct Origin {

@@ -10,7 +10,7 @@ namespace igw::server {
 
 namespace lg = telemetry::log;
 
-void set_no_delay(tcp::socket& socket) {
+void set_no_delay(Socket& socket) {
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
 }
@@ -31,17 +31,17 @@ void Worker::begin_drain() {
     if (c->idle) c->stream->close();
 }
 
-std::expected<tcp::acceptor, std::string> open_acceptor(asio::io_context& ioc, const std::string& host,
+std::expected<Acceptor, std::string> open_acceptor(asio::io_context& ioc, const std::string& host,
                                                         std::uint16_t port, bool reuse_port) {
   auto where = host + ":" + std::to_string(port);
   error_code ec;
-  tcp::resolver resolver{ioc};
+  Resolver resolver{ioc};
   auto results = resolver.resolve(host, std::to_string(port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+                                  Resolver::passive | Resolver::numeric_service, ec);
   if (ec || results.empty())
     return std::unexpected("cannot resolve listen address " + where + ": " + ec.message());
   tcp::endpoint ep = results.begin()->endpoint();
-  tcp::acceptor acceptor{ioc};
+  Acceptor acceptor{ioc};
   if (acceptor.open(ep.protocol(), ec))
     return std::unexpected("cannot open a socket for " + where + ": " + ec.message());
   acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -62,7 +62,7 @@ awaitable<void> accept_loop(Worker& worker) {
     if (ec) {
       // Out of file descriptors and the like: say so and breathe, rather than spin.
       lg::warn(lg::logger::server, "accept failed", {{lg::field::error, ec.message()}});
-      asio::steady_timer pause{worker.ioc, std::chrono::milliseconds(50)};
+      Timer pause{worker.ioc, std::chrono::milliseconds(50)};
       co_await pause.async_wait(as_tuple_awaitable);
       continue;
     }
@@ -72,9 +72,9 @@ awaitable<void> accept_loop(Worker& worker) {
 
 namespace {
 
-awaitable<void> serve_metrics(Worker& worker, tcp::socket socket) {
+awaitable<void> serve_metrics(Worker& worker, Socket socket) {
   set_no_delay(socket);
-  beast::tcp_stream stream{std::move(socket)};
+  TcpStream stream{std::move(socket)};
   beast::flat_buffer buffer;
   for (;;) {
     http::request<http::empty_body> req;
@@ -100,7 +100,7 @@ awaitable<void> serve_metrics(Worker& worker, tcp::socket socket) {
     if (wec || !res.keep_alive()) break;
   }
   error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream.socket().shutdown(Socket::shutdown_both, ec);
 }
 
 }  // namespace
@@ -118,7 +118,7 @@ awaitable<void> metrics_accept_loop(Worker& worker) {
 awaitable<void> pool_sweeper(Worker& worker) {
   auto every = std::min<Duration>(worker.state.limits.pool_idle_timeout, std::chrono::seconds(5));
   if (every <= Duration::zero()) every = std::chrono::seconds(1);
-  asio::steady_timer timer{worker.ioc};
+  Timer timer{worker.ioc};
   for (;;) {
     timer.expires_after(every);
     auto [ec] = co_await timer.async_wait(as_tuple_awaitable);

@@ -11,7 +11,7 @@
 namespace igw::server {
 
 // Resolves host ("127.0.0.1", "0.0.0.0", "::", "localhost") and binds. Error: one line naming host:port.
-std::expected<tcp::acceptor, std::string> open_acceptor(asio::io_context& ioc, const std::string& host,
+std::expected<Acceptor, std::string> open_acceptor(asio::io_context& ioc, const std::string& host,
                                                         std::uint16_t port, bool reuse_port);
 
 // Accepts until the acceptor is closed; each connection is served on this worker.

@@ -15,6 +15,7 @@ struct Options {
   int workers = 1;            // one io_context (event loop) per worker thread
   int tokens = 16;            // completion tokens per answer (capped by the request's max_tokens)
   Millis token_delay{0};      // between two streamed tokens
+  Millis keepalive_timeout{0};  // closes a kept-alive connection idle this long (0: never)
   Millis ttft{0};             // before the first token
   Millis latency{0};          // before the response headers
   double error_rate = 0.0;    // share of chat/messages requests answered with error_status

@@ -96,6 +96,14 @@ asio::awaitable<bool> client_gone_during(Stream& stream, Millis delay) {
   co_return false;
 }
 
+// Waits up to `limit` for the next request on a kept-alive connection: true when nothing came.
+template <class Stream>
+asio::awaitable<bool> idle_for(Stream& stream, Millis limit) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  auto first = co_await (timer.async_wait(kNoThrow) || raw_socket(stream).async_wait(tcp::socket::wait_read, kNoThrow));
+  co_return first.index() == 0;
+}
+
 asio::awaitable<void> sleep_for(Millis delay) {
   if (delay.count() <= 0) co_return;
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
@@ -184,9 +192,12 @@ template <class Stream>
 asio::awaitable<void> serve_connection(Stream& stream, Impl& impl, Worker& worker) {
   ConnectionCount count(impl.state);
   beast::flat_buffer buffer;
-  for (;;) {
+  const Millis idle_limit = impl.options.keepalive_timeout;
+  for (bool first = true;; first = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
+    // Like a provider that drops idle keep-alive connections.
+    if (!first && idle_limit.count() > 0 && buffer.size() == 0 && co_await idle_for(stream, idle_limit)) break;
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     if (ec == http::error::body_limit) {
       Reply too_big;

@@ -2,6 +2,7 @@
 // and TLS, downstream and upstream alike. Heavy: never include it from a header outside server/.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <utility>
 
@@ -20,25 +21,35 @@ namespace http = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
-using asio::awaitable;
-using asio::use_awaitable;
-inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-using TlsStream = ssl::stream<beast::tcp_stream>;
+// The gateway's coroutines, sockets and timers all run on one worker's io_context: they name its concrete
+// executor type instead of the type-erased any_io_executor (no virtual calls or work-count updates each
+// time an operation copies its executor).
+using Executor = asio::io_context::executor_type;
+template <class T = void>
+using awaitable = asio::awaitable<T, Executor>;
+inline constexpr asio::use_awaitable_t<Executor> use_awaitable{};
+inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable_t<Executor>{});
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Resolver = asio::ip::basic_resolver<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                         Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = ssl::stream<TcpStream>;
 
 // A TCP stream, optionally wrapped in TLS. Satisfies AsyncReadStream/AsyncWriteStream, so Beast's
 // http::async_read/async_write work on it whichever it holds.
 class AnyStream {
  public:
-  using executor_type = beast::tcp_stream::executor_type;
+  using executor_type = Executor;
 
-  explicit AnyStream(beast::tcp_stream tcp) : tcp_(std::move(tcp)) {}
-  AnyStream(beast::tcp_stream tcp, ssl::context& ctx)
+  explicit AnyStream(TcpStream tcp) : tcp_(std::move(tcp)) {}
+  AnyStream(TcpStream tcp, ssl::context& ctx)
       : tls_(std::make_unique<TlsStream>(std::move(tcp), ctx)), tcp_(tls_->next_layer().get_executor()) {}
 
   executor_type get_executor() { return tcp().get_executor(); }
-  beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : tcp_; }
-  tcp::socket& socket() { return tcp().socket(); }
+  TcpStream& tcp() { return tls_ ? tls_->next_layer() : tcp_; }
+  Socket& socket() { return tcp().socket(); }
   TlsStream* tls() { return tls_.get(); }
   bool is_tls() const { return tls_ != nullptr; }
 
@@ -56,15 +67,15 @@ class AnyStream {
   // Closes the socket now: pending operations complete with operation_aborted.
   void close() {
     error_code ec;
-    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().shutdown(Socket::shutdown_both, ec);
     socket().close(ec);
   }
 
  private:
   std::unique_ptr<TlsStream> tls_;
-  beast::tcp_stream tcp_;  // unused (and unopened) when tls_ is set
+  TcpStream tcp_;  // unused (and unopened) when tls_ is set
 };
 
-void set_no_delay(tcp::socket& socket);
+void set_no_delay(Socket& socket);
 
 }  // namespace igw::server

@@ -101,14 +101,14 @@ awaitable<bool> write_last_chunk(Exchange& ex) {
 
 awaitable<void> wait_client_gone(AnyStream& stream) {
   auto& sock = stream.socket();
-  auto [ec] = co_await sock.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
+  auto [ec] = co_await sock.async_wait(Socket::wait_read, as_tuple_awaitable);
   if (ec) co_return;  // closed under us, or cancelled because the other side of || finished
   char byte;
   ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return;
   // Bytes from a client mid-response (a pipelined request, a TLS record): not a disconnect. Wait to be
   // cancelled.
-  asio::steady_timer forever{co_await asio::this_coro::executor, asio::steady_timer::time_point::max()};
+  Timer forever{co_await asio::this_coro::executor, Timer::time_point::max()};
   co_await forever.async_wait(as_tuple_awaitable);
 }
 

@@ -33,7 +33,7 @@ struct Registration {
 // it sees the response instead of a reset.
 awaitable<void> linger(AnyStream& stream, beast::flat_buffer& buffer) {
   error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().shutdown(Socket::shutdown_send, ec);
   stream.tcp().expires_after(std::chrono::seconds(2));
   std::size_t total = 0;
   while (total < kMaxDiscard) {
@@ -109,9 +109,9 @@ awaitable<void> close_gracefully(AnyStream& stream) {
 
 }  // namespace
 
-awaitable<void> serve_connection(Worker& worker, tcp::socket socket) {
+awaitable<void> serve_connection(Worker& worker, Socket socket) {
   set_no_delay(socket);
-  beast::tcp_stream tcp{std::move(socket)};
+  TcpStream tcp{std::move(socket)};
   // (No ?: with class temporaries in coroutines: GCC 12 destroys them twice.)
   std::optional<AnyStream> holder;
   if (worker.server_tls)

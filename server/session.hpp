@@ -7,6 +7,6 @@
 
 namespace igw::server {
 
-awaitable<void> serve_connection(Worker& worker, tcp::socket socket);
+awaitable<void> serve_connection(Worker& worker, Socket socket);
 
 }  // namespace igw::server

@@ -102,11 +102,11 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
     co_return UpstreamFailure{504, reason::timeout, errors::upstream_timeout(provider_.def->id, "waiting to connect")};
   ConnectTurn turn{gate, provider_.origin};
   auto exec = co_await asio::this_coro::executor;
-  tcp::resolver resolver{exec};
+  Resolver resolver{exec};
   auto [rec, results] =
       co_await resolver.async_resolve(url.host, std::to_string(url.port), as_tuple_awaitable);
   if (rec) co_return failure(rec, "connecting");
-  beast::tcp_stream tcp{exec};
+  TcpStream tcp{exec};
   tcp.expires_after(state_.limits.connect_timeout);
   auto [cec, ep] = co_await tcp.async_connect(results, as_tuple_awaitable);
   (void)ep;

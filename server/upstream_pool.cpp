@@ -5,10 +5,16 @@
 namespace igw::server {
 namespace {
 
+// A connection idle for less than this is reused without a look at the socket: a provider that closes
+// idle connections that fast is rare, and a request on a connection found closed is retried once on a
+// fresh one anyway (UpstreamCall::send).
+constexpr std::chrono::seconds kCheckAfterIdle{1};
+
 // A pooled connection the peer closed (or that has stray bytes) must not carry the next request.
-bool still_open(UpstreamConnection& conn) {
+bool still_open(UpstreamConnection& conn, std::chrono::steady_clock::time_point now) {
   auto& sock = conn.stream.socket();
   if (!sock.is_open()) return false;
+  if (now - conn.idle_since < kCheckAfterIdle) return true;
   char byte;
   ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -25,7 +31,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& origin
     auto conn = std::move(list.back());
     list.pop_back();
     --total_;
-    if (now - conn->idle_since <= limits_.pool_idle_timeout && still_open(*conn)) {
+    if (now - conn->idle_since <= limits_.pool_idle_timeout && still_open(*conn, now)) {
       conn->reused = true;
       return conn;
     }

@@ -28,8 +28,8 @@ struct Worker {
   ssl::context* server_tls;  // null: plain HTTP
   UpstreamPool pool;
   std::unordered_set<ClientConnection*> connections;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<tcp::acceptor> metrics_acceptor;
+  std::optional<Acceptor> acceptor;
+  std::optional<Acceptor> metrics_acceptor;
   asio::io_context ioc{1};  // last: destroyed first
 
   // Stops accepting and closes the connections waiting for a request; busy ones close after their
