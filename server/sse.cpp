@@ -110,6 +110,8 @@ void ResponseObserver::observe_chunk(std::string_view json) {
 }
 
 void ResponseObserver::observe_body(std::string_view json) {
+  // Most answers carry no tool call: then "choices" (the bulk of the document) is skipped, not walked.
+  const bool may_have_tools = json.find("\"tool_calls\"") != std::string_view::npos;
   thread_local od::parser parser;
   simdjson::padded_string padded{json};
   od::document doc;
@@ -123,7 +125,7 @@ void ResponseObserver::observe_body(std::string_view json) {
       return;
     if (key == "usage") {
       read_usage(field.value(), usage_);
-    } else if (key == "choices") {
+    } else if (key == "choices" && may_have_tools) {
       od::array choices;
       if (field.value().get_array().get(choices) != simdjson::SUCCESS) continue;
       for (auto c : choices) {

@@ -138,8 +138,9 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   if (wec) co_return wec;
   parser_.emplace();
   parser_->body_limit(boost::none);
-  auto header_deadline = std::chrono::steady_clock::now() + state_.limits.header_timeout;
-  tcp.expires_at(streaming_ ? header_deadline : std::min(header_deadline, deadline_));
+  // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
+  // so only the call's total limit applies to them.
+  tcp.expires_at(streaming_ ? std::chrono::steady_clock::now() + state_.limits.header_timeout : deadline_);
   auto [rec, rn] =
       co_await http::async_read_header(conn_->stream, conn_->buffer, *parser_, as_tuple_awaitable);
   (void)rn;
@@ -161,7 +162,7 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& re
     conn_->stream.close();
     // A pooled connection the provider closed meanwhile: retry once on a fresh one.
     if (reused && is_stale_connection_error(ec) && (!parser_ || !parser_->got_some())) continue;
-    co_return failure(ec, "waiting for response headers");
+    co_return failure(ec, streaming_ ? "waiting for response headers" : "waiting for its answer");
   }
   co_return UpstreamFailure{502, reason::reset,
                             errors::upstream_unreachable(provider_.def->id, "connection closed")};
