@@ -1,31 +1,37 @@
 #include "server/upstream_request.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 
 namespace igw::server {
 namespace {
 
 // Caller headers that never go upstream: hop-by-hop ones, the caller's credentials, and those the
-// upstream request sets itself.
-bool forwardable(std::string_view name) {
-  static constexpr std::array<std::string_view, 13> kDropped{"connection",
-                                                             "keep-alive",
-                                                             "proxy-connection",
-                                                             "transfer-encoding",
-                                                             "te",
-                                                             "upgrade",
-                                                             "trailer",
-                                                             "host",
-                                                             "authorization",
-                                                             "x-api-key",
-                                                             "content-length",
-                                                             "accept-encoding",
-                                                             "expect"};
-  for (auto d : kDropped)
-    if (beast::iequals(name, d)) return false;
-  return !beast::iequals(name.substr(0, std::min<std::size_t>(name.size(), 6)), "proxy-");
+// upstream request sets itself. Known names are decided by Beast's field code, without string compares.
+bool forwardable(http::field code, std::string_view name) {
+  switch (code) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::transfer_encoding:
+    case http::field::te:
+    case http::field::upgrade:
+    case http::field::trailer:
+    case http::field::host:
+    case http::field::authorization:
+    case http::field::content_length:
+    case http::field::accept_encoding:
+    case http::field::expect:
+    case http::field::proxy_authorization:
+    case http::field::proxy_authenticate:
+      return false;
+    case http::field::unknown:
+      if (beast::iequals(name, "x-api-key")) return false;
+      break;
+    default:
+      break;
+  }
+  return !(name.size() >= 6 && (name[0] == 'p' || name[0] == 'P') && beast::iequals(name.substr(0, 6), "proxy-"));
 }
 
 bool carries_body(http::verb method) {
@@ -83,7 +89,7 @@ void UpstreamRequest::append_head(std::string& out) const {
 
 void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to) {
   for (const auto& field : from)
-    if (forwardable(field.name_string())) to.set(field.name_string(), field.value());
+    if (forwardable(field.name(), field.name_string())) to.set(field.name_string(), field.value());
 }
 
 }  // namespace igw::server

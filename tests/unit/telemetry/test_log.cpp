@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "telemetry/log.hpp"
@@ -41,5 +43,36 @@ TEST_SUITE("telemetry/log") {
     CHECK_FALSE(enabled(Level::info));
     CHECK(enabled(Level::error));
     init(Level::info, Sink::stdout_sync);
+  }
+}
+
+TEST_CASE("escaping agrees with a byte-by-byte reference on random strings") {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else out += ch;
+    }
+    return out;
+  };
+  std::uint64_t state = 12345;
+  auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '\x80', '\xff', 'a'};
+  for (int round = 0; round < 5000; ++round) {
+    std::string s(next() % 40, 'x');
+    for (auto& ch : s)
+      ch = (next() % 4 == 0) ? specials[next() % sizeof specials] : static_cast<char>('a' + next() % 26);
+    std::string got;
+    append_json_escaped(got, s);
+    REQUIRE_MESSAGE(got == reference(s), "input of " << s.size() << " bytes, round " << round);
   }
 }
