@@ -10,9 +10,10 @@ namespace igw::server {
 
 namespace lg = telemetry::log;
 
-void set_no_delay(Socket& socket) {
+void tune_socket(Socket& socket) {
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);
 }
 
 Worker::~Worker() {
@@ -73,7 +74,7 @@ awaitable<void> accept_loop(Worker& worker) {
 namespace {
 
 awaitable<void> serve_metrics(Worker& worker, Socket socket) {
-  set_no_delay(socket);
+  tune_socket(socket);
   TcpStream stream{std::move(socket)};
   beast::flat_buffer buffer;
   for (;;) {

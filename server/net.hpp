@@ -76,6 +76,27 @@ class AnyStream {
   TcpStream tcp_;  // unused (and unopened) when tls_ is set
 };
 
-void set_no_delay(Socket& socket);
+// Disables Nagle and puts the socket in non-blocking mode, so write_all can try a write right away.
+void tune_socket(Socket& socket);
+
+// Writes all of `buffers`: first straight to a plain TCP socket (the common case, where the kernel takes
+// everything at once and the coroutine never suspends), then what is left through an asynchronous write
+// (bounded by the stream's timer, which the caller sets).
+template <class Buffers>
+awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers) {
+  std::size_t done = 0;
+  if (!stream.is_tls()) {
+    error_code ec;
+    done = stream.socket().write_some(buffers, ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
+    if (ec) done = 0;
+    if (done == asio::buffer_size(buffers)) co_return error_code{};
+  }
+  beast::buffers_suffix<Buffers> rest{buffers};
+  rest.consume(done);
+  auto [ec, n] = co_await asio::async_write(stream, rest, as_tuple_awaitable);
+  (void)n;
+  co_return ec;
+}
 
 }  // namespace igw::server

@@ -29,8 +29,7 @@ awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
   error_code ec;
   {
     WaitTimer t{ex.ctx.client_wait};
-    std::size_t n;
-    std::tie(ec, n) = co_await asio::async_write(ex.stream, buffers, as_tuple_awaitable);
+    ec = co_await write_all(ex.stream, buffers);
   }
   if (ec) {
     ex.keep_alive = false;

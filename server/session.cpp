@@ -110,7 +110,7 @@ awaitable<void> close_gracefully(AnyStream& stream) {
 }  // namespace
 
 awaitable<void> serve_connection(Worker& worker, Socket socket) {
-  set_no_delay(socket);
+  tune_socket(socket);
   TcpStream tcp{std::move(socket)};
   // (No ?: with class temporaries in coroutines: GCC 12 destroys them twice.)
   std::optional<AnyStream> holder;

@@ -111,7 +111,7 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   auto [cec, ep] = co_await tcp.async_connect(results, as_tuple_awaitable);
   (void)ep;
   if (cec) co_return failure(cec, "connecting");
-  set_no_delay(tcp.socket());
+  tune_socket(tcp.socket());
   if (!url.tls) {
     conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, provider_.origin);
     co_return std::nullopt;
@@ -133,9 +133,7 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   head.reserve(512);
   req.append_head(head);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
-  auto [wec, wn] = co_await asio::async_write(conn_->stream, buffers, as_tuple_awaitable);
-  (void)wn;
-  if (wec) co_return wec;
+  if (auto wec = co_await write_all(conn_->stream, buffers)) co_return wec;
   parser_.emplace();
   parser_->body_limit(boost::none);
   // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
