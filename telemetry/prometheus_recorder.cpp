@@ -1,6 +1,8 @@
 // The Recorder behind `/metrics`: prometheus-cpp families registered from the catalog, and per-thread
 // caches of label sets so a request takes no lock once its label set has been seen on its thread.
 #include <atomic>
+#include <charconv>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -68,23 +70,32 @@ class PrometheusRecorder final : public Recorder {
 
   void request_finished(const RequestOutcome& o) override {
     const std::string_view provider = o.provider.empty() ? kUnknownProvider : o.provider;
-    const std::string status = std::to_string(o.status_code);
-    counter(Metric::requests_total, {provider, o.request_type}).Increment();
-    counter(Metric::responses_total, {provider, o.method, o.route, status}).Increment();
-    histogram(Metric::request_duration, {provider, o.method, o.route}).Observe(o.duration_ms);
-    histogram(Metric::gateway_overhead, {provider}).Observe(o.overhead_seconds);
-    const std::string_view model = capped_model(provider, o.model);
+    bool first = false;
+    Series& s = series_for(provider, o, first);
+    s.requests->Increment();
+    s.responses->Increment();
+    s.duration->Observe(o.duration_ms);
+    s.overhead->Observe(o.overhead_seconds);
+    if (s.capped && !first) s.capped->Increment();  // the first one was counted when the cap decided
     if (o.has_usage) {
-      counter(Metric::usage_prompt_tokens, {provider, model}).Increment(static_cast<double>(o.prompt_tokens));
-      counter(Metric::usage_completion_tokens, {provider, model}).Increment(static_cast<double>(o.completion_tokens));
-      counter(Metric::usage_total_tokens, {provider, model}).Increment(static_cast<double>(o.total_tokens));
+      if (!s.prompt) {
+        s.prompt = &counter(Metric::usage_prompt_tokens, {provider, s.model});
+        s.completion = &counter(Metric::usage_completion_tokens, {provider, s.model});
+        s.total = &counter(Metric::usage_total_tokens, {provider, s.model});
+      }
+      s.prompt->Increment(static_cast<double>(o.prompt_tokens));
+      s.completion->Increment(static_cast<double>(o.completion_tokens));
+      s.total->Increment(static_cast<double>(o.total_tokens));
     }
-    if (o.time_to_first_token) histogram(Metric::time_to_first_token, {provider, model}).Observe(*o.time_to_first_token);
-    for (const auto& call : o.tool_calls) record_tool_call(provider, model, call);
+    if (o.time_to_first_token) {
+      if (!s.ttft) s.ttft = &histogram(Metric::time_to_first_token, {provider, s.model});
+      s.ttft->Observe(*o.time_to_first_token);
+    }
+    for (const auto& call : o.tool_calls) record_tool_call(provider, s.model, call);
     if (!o.upstream_error_reason.empty())
       counter(Metric::upstream_errors_total, {provider, o.upstream_error_reason}).Increment();
     if (o.client_disconnected) counter(Metric::client_disconnects_total, {provider}).Increment();
-    if (o.counted_in_flight) gauge(Metric::requests_in_flight, {provider}).Decrement();
+    if (o.counted_in_flight) s.in_flight->Decrement();
   }
 
   void tool_call(std::string_view provider, std::string_view model, const ToolCallOutcome& call) override {
@@ -132,6 +143,53 @@ class PrometheusRecorder final : public Recorder {
         families_[i] = &prometheus::BuildHistogram().Name(name).Help(help).Register(registry_);
         break;
     }
+  }
+
+  // The series one request touches, resolved once per thread and label set (provider, request type,
+  // method, route, status, model): a request then costs one lookup instead of one per metric. Usage and
+  // time-to-first-token series are resolved on first use, so no empty series appears early.
+  struct Series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Counter* responses = nullptr;
+    prometheus::Histogram* duration = nullptr;
+    prometheus::Histogram* overhead = nullptr;
+    prometheus::Gauge* in_flight = nullptr;
+    prometheus::Counter* capped = nullptr;  // set when the model is recorded as "other"
+    std::string_view model;                 // the model label value (points into `model_text`)
+    std::string model_text;
+    prometheus::Counter* prompt = nullptr;
+    prometheus::Counter* completion = nullptr;
+    prometheus::Counter* total = nullptr;
+    prometheus::Histogram* ttft = nullptr;
+  };
+
+  Series& series_for(std::string_view provider, const RequestOutcome& o, bool& first) {
+    thread_local std::uint64_t owner = 0;
+    thread_local std::unordered_map<std::string, std::unique_ptr<Series>, KeyHash, std::equal_to<>> cache;
+    thread_local std::string key;
+    if (owner != id_) owner = id_, cache.clear();
+    char status[16];
+    auto [status_end, ec] = std::to_chars(status, status + sizeof status, o.status_code);
+    (void)ec;
+    const std::string_view status_text{status, static_cast<std::size_t>(status_end - status)};
+    key.clear();
+    for (auto v : {provider, o.request_type, o.method, o.route, status_text, o.model}) {
+      key += v;
+      key += '\x1f';
+    }
+    if (auto it = cache.find(std::string_view{key}); it != cache.end()) return *it->second;
+    first = true;
+    auto s = std::make_unique<Series>();
+    const std::string_view model = capped_model(provider, o.model);
+    s->model_text = std::string{model};
+    s->model = s->model_text;
+    if (model.data() != o.model.data()) s->capped = &counter(Metric::label_values_capped_total, {label::model});
+    s->requests = &counter(Metric::requests_total, {provider, o.request_type});
+    s->responses = &counter(Metric::responses_total, {provider, o.method, o.route, status_text});
+    s->duration = &histogram(Metric::request_duration, {provider, o.method, o.route});
+    s->overhead = &histogram(Metric::gateway_overhead, {provider});
+    s->in_flight = &gauge(Metric::requests_in_flight, {provider});
+    return *cache.emplace(key, std::move(s)).first->second;
   }
 
   // The metric of family m for these label values (in the catalog's label order), cached per thread.

@@ -95,18 +95,20 @@ TEST_SUITE("telemetry/recorder") {
 
   TEST_CASE("model values past the cap fold into other, across threads") {
     auto r = make_prometheus_recorder(options(2));
-    auto run = [&] {
-      for (auto m : {"a", "b", "c", "d"}) r->request_finished(chat(m));
+    auto run = [&] {  // three rounds: the first decides, the others take the per-thread caches
+      for (int round = 0; round < 3; ++round)
+        for (auto m : {"a", "b", "c", "d"}) r->request_finished(chat(m));
     };
     std::thread t1(run), t2(run);
     t1.join();
     t2.join();
     auto text = r->exposition();
-    CHECK(has_line(text, "llm_usage_total_tokens{model=\"a\",provider=\"openai\"} 30"));
-    CHECK(has_line(text, "llm_usage_total_tokens{model=\"b\",provider=\"openai\"} 30"));
-    CHECK(has_line(text, "llm_usage_total_tokens{model=\"other\",provider=\"openai\"} 60"));
+    CHECK(has_line(text, "llm_usage_total_tokens{model=\"a\",provider=\"openai\"} 90"));
+    CHECK(has_line(text, "llm_usage_total_tokens{model=\"b\",provider=\"openai\"} 90"));
+    CHECK(has_line(text, "llm_usage_total_tokens{model=\"other\",provider=\"openai\"} 180"));
     CHECK(text.find("model=\"c\"") == std::string::npos);
-    CHECK(has_line(text, "igw_label_values_capped_total{label=\"model\"} 4"));
+    CHECK(has_line(text, "igw_label_values_capped_total{label=\"model\"} 12"));
+    CHECK(has_line(text, "llm_requests_total{provider=\"openai\",request_type=\"chat_completions\"} 24"));
   }
 
   TEST_CASE("process metrics are live") {
