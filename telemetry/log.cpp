@@ -1,7 +1,10 @@
 #include "telemetry/log.hpp"
 
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -50,16 +53,45 @@ void append_timestamp(std::string& out, std::int64_t unix_ms) {
   out.append(tail, 4);
 }
 
+// A number with three decimals ("812.500"); null for NaN and infinities (not JSON numbers).
+void append_fixed3(std::string& out, double d) {
+  if (d != d || d == 1.0 / 0.0 || d == -1.0 / 0.0) {
+    out += "null";
+    return;
+  }
+  if (d >= 1e15 || d <= -1e15) {  // beyond exact thousandths in an int64: let fmt round it
+    fmt::format_to(std::back_inserter(out), "{:.3f}", d);
+    return;
+  }
+  std::int64_t scaled = std::llround(d * 1000.0);
+  if (scaled < 0) {
+    out += '-';
+    scaled = -scaled;
+  } else if (d < 0) {
+    out += '-';  // -0.0004 rounds to -0.000, as printf does
+  }
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, scaled / 1000);
+  (void)ec;
+  out.append(buf, end);
+  int frac = static_cast<int>(scaled % 1000);
+  char tail[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                  static_cast<char>('0' + frac % 10)};
+  out.append(tail, 4);
+}
+
 void append_value(std::string& out, const Value& v) {
   if (auto s = std::get_if<std::string_view>(&v)) {
     out += '"';
     append_json_escaped(out, *s);
     out += '"';
   } else if (auto i = std::get_if<std::int64_t>(&v)) {
-    fmt::format_to(std::back_inserter(out), "{}", *i);
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *i);
+    (void)ec;
+    out.append(buf, end);
   } else if (auto d = std::get_if<double>(&v)) {
-    if (*d != *d || *d == 1.0 / 0.0 || *d == -1.0 / 0.0) out += "null";
-    else fmt::format_to(std::back_inserter(out), "{:.3f}", *d);
+    append_fixed3(out, *d);
   } else {
     out += std::get<bool>(v) ? "true" : "false";
   }
@@ -101,6 +133,13 @@ bool word_needs_escape(std::uint64_t w) {
   return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
 }
 
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
@@ -117,7 +156,7 @@ void append_json_escaped(std::string& out, std::string_view s) {
       }
     }
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
+    if (!kNeedsEscape[c]) {
       ++i;
       continue;
     }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -75,4 +76,33 @@ TEST_CASE("escaping agrees with a byte-by-byte reference on random strings") {
     append_json_escaped(got, s);
     REQUIRE_MESSAGE(got == reference(s), "input of " << s.size() << " bytes, round " << round);
   }
+}
+
+TEST_CASE("numbers are written with three decimals, as printf would") {
+  auto raw = [](double d) {
+    auto line = format_line(Level::info, "x", "m", {{"v", d}}, 0);
+    auto at = line.find("\"v\":") + 4;
+    return line.substr(at, line.size() - 1 - at);
+  };
+  CHECK(raw(812.5) == "812.500");
+  CHECK(raw(2.446) == "2.446");
+  CHECK(raw(0) == "0.000");
+  CHECK(raw(-3.25) == "-3.250");
+  CHECK(raw(-0.0004) == "-0.000");
+  CHECK(raw(1e15) == "1000000000000000.000");
+  CHECK(raw(0.0 / 0.0) == "null");
+  std::uint64_t state = 7;
+  auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  int differing = 0;
+  for (int i = 0; i < 20000; ++i) {
+    double magnitude = std::pow(10.0, static_cast<double>(next() % 12) - 3);
+    double d = (static_cast<double>(next() % 2000001) / 1000000.0 - 1.0) * magnitude;
+    char want[64];
+    std::snprintf(want, sizeof want, "%.3f", d);
+    if (raw(d) != want) {
+      ++differing;  // only a value a hair from a half-thousandth may round the other way
+      CHECK(std::abs(std::stod(raw(d)) - d) <= 0.0005 + 1e-9 * std::abs(d));
+    }
+  }
+  CHECK(differing <= 20);
 }
