@@ -2,7 +2,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <tuple>
 
 #include "server/errors.hpp"
 #include "server/exchange.hpp"

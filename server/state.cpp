@@ -42,8 +42,6 @@ std::expected<void, std::string> load_state(const config::Config& config, Gatewa
       p.enabled = false;
     } else {
       p.url = *url;
-      p.host_header = p.url.host_header();
-      p.origin = p.url.origin();
     }
     state.providers.push_back(std::move(p));
   }

@@ -47,8 +47,6 @@ struct ProviderRuntime {
   std::string key_env;
   std::string url_text;
   UpstreamUrl url;
-  std::string host_header;  // url.host_header(), computed once
-  std::string origin;       // url.origin(), the pool key, computed once
 };
 
 struct GatewayState {

@@ -62,7 +62,7 @@ void UpstreamCall::release() {
 }
 
 void UpstreamCall::prepare(UpstreamRequest& req) const {
-  req.set(http::field::host, provider_.host_header);
+  req.set(http::field::host, provider_.url.host_header());
   req.erase(http::to_string(http::field::authorization));
   req.erase("x-api-key");
   switch (provider_.def->auth) {
@@ -98,9 +98,9 @@ UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view pha
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   const auto& url = provider_.url;
   auto& gate = pool_.connect_gate();
-  if (!co_await gate.acquire(provider_.origin, deadline_))
+  if (!co_await gate.acquire(provider_.url.origin(), deadline_))
     co_return UpstreamFailure{504, reason::timeout, errors::upstream_timeout(provider_.def->id, "waiting to connect")};
-  ConnectTurn turn{gate, provider_.origin};
+  ConnectTurn turn{gate, provider_.url.origin()};
   auto exec = co_await asio::this_coro::executor;
   Resolver resolver{exec};
   auto [rec, results] =
@@ -113,10 +113,10 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   if (cec) co_return failure(cec, "connecting");
   tune_socket(tcp.socket());
   if (!url.tls) {
-    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, provider_.origin);
+    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, provider_.url.origin());
     co_return std::nullopt;
   }
-  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, provider_.origin);
+  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, provider_.url.origin());
   auto* tls = conn_->stream.tls();
   SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
   tls->set_verify_callback(ssl::host_name_verification(url.host));
@@ -149,7 +149,7 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& re
   prepare(req);
   // ---- Tracing hook: the client span of the upstream call starts here (inject traceparent into req).
   for (int attempt = 0; attempt < 2; ++attempt) {
-    conn_ = pool_.take(provider_.origin);
+    conn_ = pool_.take(provider_.url.origin());
     if (!conn_) {
       if (auto f = co_await connect()) co_return f;
     }

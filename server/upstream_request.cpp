@@ -1,7 +1,8 @@
 #include "server/upstream_request.hpp"
 
 #include <algorithm>
-#include <charconv>
+
+#include "server/wire.hpp"
 
 namespace igw::server {
 namespace {
@@ -70,21 +71,13 @@ void UpstreamRequest::append_head(std::string& out) const {
   out += ' ';
   out.append(target_);
   out.append(" HTTP/1.1\r\n");
-  for (const auto& f : fields_) {
-    out.append(f.name);
-    out.append(": ");
-    out.append(f.value);
-    out.append("\r\n");
-  }
+  for (const auto& f : fields_) wire::append_field(out, f.name, f.value);
   if (!body_.empty() || carries_body(method_)) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body_.size());
-    (void)ec;
     out.append("Content-Length: ");
-    out.append(digits, end);
-    out.append("\r\n");
+    wire::append_number(out, body_.size());
+    out.append(wire::kCrlf);
   }
-  out.append("\r\n");
+  out.append(wire::kCrlf);
 }
 
 void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to) {

@@ -4,16 +4,6 @@
 
 namespace igw::server {
 
-std::string UpstreamUrl::host_header() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != (tls ? 443 : 80)) h += ":" + std::to_string(port);
-  return h;
-}
-
-std::string UpstreamUrl::origin() const {
-  return std::string{tls ? "https://" : "http://"} + host + ":" + std::to_string(port);
-}
-
 std::expected<UpstreamUrl, std::string> parse_upstream_url(std::string_view url) {
   auto fail = [&](std::string_view why) {
     return std::unexpected("invalid upstream URL \"" + std::string{url} + "\": " + std::string{why});
@@ -58,6 +48,9 @@ std::expected<UpstreamUrl, std::string> parse_upstream_url(std::string_view url)
   }
   while (path.ends_with('/')) path.remove_suffix(1);
   out.base_path = std::string{path};
+  out.host_header_ = out.host.find(':') != std::string::npos ? "[" + out.host + "]" : out.host;
+  if (out.port != (out.tls ? 443 : 80)) out.host_header_ += ":" + std::to_string(out.port);
+  out.origin_ = std::string{out.tls ? "https://" : "http://"} + out.host + ":" + std::to_string(out.port);
   return out;
 }
 

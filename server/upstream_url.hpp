@@ -16,9 +16,15 @@ struct UpstreamUrl {
   std::string base_path;  // "" or "/v1" (never a trailing slash)
 
   // "host" or "host:port" when the port is not the scheme's default (the Host header).
-  std::string host_header() const;
+  const std::string& host_header() const { return host_header_; }
   // "https://host:port": the connection pool's key.
-  std::string origin() const;
+  const std::string& origin() const { return origin_; }
+
+ private:
+  // Both are written once by parse_upstream_url: every request uses them, none rebuilds them.
+  friend std::expected<UpstreamUrl, std::string> parse_upstream_url(std::string_view url);
+  std::string host_header_;
+  std::string origin_;
 };
 
 // "https://api.openai.com/v1" -> {tls, "api.openai.com", 443, "/v1"}. Error: a phrase naming the URL.

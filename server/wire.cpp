@@ -3,7 +3,6 @@
 #include <charconv>
 
 namespace igw::server::wire {
-namespace {
 
 void append_number(std::string& out, std::size_t n) {
   char buf[24];
@@ -18,8 +17,6 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out.append(value);
   out.append(kCrlf);
 }
-
-}  // namespace
 
 void append_response_head(std::string& out, const ResponseHead& head) {
   out.append(head.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");

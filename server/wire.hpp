@@ -1,4 +1,4 @@
-// HTTP/1.1 response heads and chunk framing written by hand, so a response goes out as one gathered write
+// HTTP/1.1 heads and chunk framing written by hand, so a message goes out as one gathered write
 // (head + body) instead of through Beast's serializer and its buffer views.
 #pragma once
 
@@ -10,6 +10,10 @@
 #include "server/net.hpp"
 
 namespace igw::server::wire {
+
+// "Name: value\r\n" and a decimal number: the pieces every head here is written with.
+void append_field(std::string& out, std::string_view name, std::string_view value);
+void append_number(std::string& out, std::size_t n);
 
 // A response head. `keep_alive` is what the connection will do; for HTTP/1.0 clients it is announced
 // with "Connection: keep-alive", for HTTP/1.1 a close is announced with "Connection: close".

@@ -212,7 +212,7 @@ void init(Level min_level, Sink sink) {
     options.max_pending_bytes = kAsyncPendingBytes;
     options.dropped_notice = [](std::uint64_t lost) {
       return format_line(Level::warn, logger::telemetry, "log output could not keep up; lines were dropped",
-                         {{"dropped_lines", lost}}, now_ms());
+                         {{field::dropped_lines, lost}}, now_ms());
     };
     g_writer = std::make_unique<LineWriter>(STDOUT_FILENO, std::move(options));
     g_async.store(g_writer.get());

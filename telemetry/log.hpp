@@ -35,6 +35,7 @@ inline constexpr std::string_view bytes = "bytes";
 inline constexpr std::string_view error = "error";
 inline constexpr std::string_view url = "url";
 inline constexpr std::string_view address = "address";
+inline constexpr std::string_view dropped_lines = "dropped_lines";
 }  // namespace field
 
 // The components that log (the `logger` field).

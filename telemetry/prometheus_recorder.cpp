@@ -25,6 +25,15 @@ namespace {
 
 using Values = std::initializer_list<std::string_view>;
 
+// The cache key of a label set: the values, each followed by a unit separator.
+void build_key(std::string& key, Values values) {
+  key.clear();
+  for (auto v : values) {
+    key += v;
+    key += '\x1f';
+  }
+}
+
 // Folds client-supplied label values past a per-scope limit into "other" (warning once per scope).
 class LabelCap {
  public:
@@ -172,11 +181,7 @@ class PrometheusRecorder final : public Recorder {
     auto [status_end, ec] = std::to_chars(status, status + sizeof status, o.status_code);
     (void)ec;
     const std::string_view status_text{status, static_cast<std::size_t>(status_end - status)};
-    key.clear();
-    for (auto v : {provider, o.request_type, o.method, o.route, status_text, o.model}) {
-      key += v;
-      key += '\x1f';
-    }
+    build_key(key, {provider, o.request_type, o.method, o.route, status_text, o.model});
     if (auto it = cache.find(std::string_view{key}); it != cache.end()) return *it->second;
     first = true;
     auto s = std::make_unique<Series>();
@@ -201,11 +206,7 @@ class PrometheusRecorder final : public Recorder {
       for (auto& slot : cache.by_metric) slot.clear();
     }
     thread_local std::string key;
-    key.clear();
-    for (auto v : values) {
-      key += v;
-      key += '\x1f';
-    }
+    build_key(key, values);
     auto& slot = cache.by_metric[static_cast<std::size_t>(m)];
     if (auto it = slot.find(std::string_view{key}); it != slot.end()) return *static_cast<T*>(it->second);
     const MetricDef& def = metric(m);
@@ -241,12 +242,10 @@ class PrometheusRecorder final : public Recorder {
   // for a (provider, model) pair is cached per thread, so only a pair's first request takes the cap's lock.
   std::string_view capped_model(std::string_view provider, std::string_view model) {
     thread_local std::uint64_t owner = 0;
-    thread_local std::unordered_map<std::string, bool, KeyHash, std::equal_to<>> folded;  // "provider\x1fmodel" -> other?
+    thread_local std::unordered_map<std::string, bool, KeyHash, std::equal_to<>> folded;  // (provider, model) -> other?
     thread_local std::string key;
     if (owner != id_) owner = id_, folded.clear();
-    key.assign(provider);
-    key += '\x1f';
-    key += model;
+    build_key(key, {provider, model});
     if (auto it = folded.find(std::string_view{key}); it != folded.end()) {
       if (!it->second) return model;
       counter(Metric::label_values_capped_total, {label::model}).Increment();
