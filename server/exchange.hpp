@@ -11,8 +11,6 @@
 
 namespace igw::server {
 
-using Request = http::request<http::string_body>;
-
 struct Exchange {
   Worker& worker;
   AnyStream& stream;

@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "server/padded_json.hpp"
+
 #include "telemetry/log.hpp"
 
 namespace igw::server {
@@ -25,9 +27,9 @@ std::string_view trim_right(std::string_view s) {
 
 // Reads stream_options.include_usage from the object's raw text.
 bool include_usage_of(std::string_view raw) {
-  od::parser parser;
-  simdjson::padded_string padded{raw};
-  auto doc = parser.iterate(padded);
+  thread_local od::parser parser;  // not extract_chat_fields' parser: its document is still being read
+  thread_local std::string scratch;
+  auto doc = parser.iterate(padded_copy(raw, scratch));
   bool value = false;
   if (doc["include_usage"].get_bool().get(value) != simdjson::SUCCESS) return false;
   return value;
@@ -97,7 +99,8 @@ struct Edit {
 
 std::expected<ChatFields, std::string> extract_chat_fields(std::string_view body) {
   thread_local od::parser parser;
-  simdjson::padded_string padded{body};
+  thread_local std::string scratch;
+  auto padded = padded_copy(body, scratch);
   // Offsets are taken in the padded copy, which has the same layout as body.
   std::string_view copy{padded.data(), padded.size()};
   od::document doc;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <memory_resource>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -34,34 +35,90 @@ using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Resolver = asio::ip::basic_resolver<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
                                          Executor>;
-using TcpStream = beast::basic_stream<tcp, Executor>;
-using TlsStream = ssl::stream<TcpStream>;
+// A client's request: its header fields live in an arena of the connection's loop (one per request), not
+// in an allocation per field.
+using RequestAllocator = std::pmr::polymorphic_allocator<char>;
+using RequestFields = http::basic_fields<RequestAllocator>;
+using Request = http::request<http::string_body, RequestFields>;
+using RequestParser = http::request_parser<http::string_body, RequestAllocator>;
 
-// A TCP stream, optionally wrapped in TLS. Satisfies AsyncReadStream/AsyncWriteStream, so Beast's
-// http::async_read/async_write work on it whichever it holds.
+// Beast's stream with per-operation timeouts: the metrics endpoint only (the gateway's streams use Deadline).
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = ssl::stream<Socket>;
+
+// A deadline for the operations on one socket: when it passes, the socket is closed, so whatever is
+// pending on it ends with operation_aborted, and expired() says why. Moving the deadline costs a clock read
+// and a store: the timer is armed once and, when it fires before the deadline then in force, re-armed for
+// it. (A timer per operation costs a timer-queue insert, a cancellation and an extra completion on every
+// read, and a stream relays an event every few milliseconds.)
+class Deadline {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::time_point kNever = Clock::time_point::max();
+
+  explicit Deadline(const Executor& ex);
+  ~Deadline();
+  Deadline(Deadline&& other) noexcept = default;
+  Deadline& operator=(Deadline&&) = delete;
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  // The socket to close; called again whenever the socket moves.
+  void attach(Socket& socket);
+  void expires_at(Clock::time_point when);
+  void expires_after(Clock::duration d) { expires_at(Clock::now() + d); }
+  void expires_never() { expires_at(kNever); }
+  // The socket was closed because the deadline passed (reset by the next expires_*).
+  bool expired() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// A TCP stream, optionally wrapped in TLS, with one Deadline for whatever runs on it. Satisfies
+// AsyncReadStream/AsyncWriteStream. Reads and writes go straight to the socket (or the TLS stream over it).
 class AnyStream {
  public:
   using executor_type = Executor;
 
-  explicit AnyStream(TcpStream tcp) : tcp_(std::move(tcp)) {}
-  AnyStream(TcpStream tcp, ssl::context& ctx)
-      : tls_(std::make_unique<TlsStream>(std::move(tcp), ctx)), tcp_(tls_->next_layer().get_executor()) {}
+  explicit AnyStream(Socket socket) : socket_(std::move(socket)), deadline_(socket_.get_executor()) {
+    deadline_.attach(socket_);
+  }
+  AnyStream(Socket socket, ssl::context& ctx)
+      : tls_(std::make_unique<TlsStream>(std::move(socket), ctx)),
+        socket_(tls_->get_executor()),
+        deadline_(tls_->get_executor()) {
+    deadline_.attach(tls_->next_layer());
+  }
+  AnyStream(AnyStream&& other) noexcept
+      : tls_(std::move(other.tls_)), socket_(std::move(other.socket_)), deadline_(std::move(other.deadline_)) {
+    deadline_.attach(socket());
+  }
+  AnyStream& operator=(AnyStream&&) = delete;
 
-  executor_type get_executor() { return tcp().get_executor(); }
-  TcpStream& tcp() { return tls_ ? tls_->next_layer() : tcp_; }
-  Socket& socket() { return tcp().socket(); }
+  executor_type get_executor() { return socket().get_executor(); }
+  Socket& socket() { return tls_ ? tls_->next_layer() : socket_; }
   TlsStream* tls() { return tls_.get(); }
   bool is_tls() const { return tls_ != nullptr; }
+
+  // Bounds everything on the stream until moved again (the socket closes when it passes).
+  void expires_after(Deadline::Clock::duration d) { deadline_.expires_after(d); }
+  void expires_at(Deadline::Clock::time_point t) { deadline_.expires_at(t); }
+  void expires_never() { deadline_.expires_never(); }
+  // The last operation failed because the deadline passed.
+  bool timed_out() const { return deadline_.expired(); }
 
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
-    return tcp_.async_read_some(buffers, std::forward<Token>(token));
+    return socket_.async_read_some(buffers, std::forward<Token>(token));
   }
   template <class Buffers, class Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
     if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
-    return tcp_.async_write_some(buffers, std::forward<Token>(token));
+    return socket_.async_write_some(buffers, std::forward<Token>(token));
   }
 
   // Closes the socket now: pending operations complete with operation_aborted.
@@ -73,7 +130,8 @@ class AnyStream {
 
  private:
   std::unique_ptr<TlsStream> tls_;
-  TcpStream tcp_;  // unused (and unopened) when tls_ is set
+  Socket socket_;  // unused (and unopened) when tls_ is set
+  Deadline deadline_;
 };
 
 // Disables Nagle and puts the socket in non-blocking mode, so write_all can try a write right away.
@@ -81,9 +139,9 @@ void tune_socket(Socket& socket);
 
 // Writes all of `buffers`: first straight to a plain TCP socket (the common case, where the kernel takes
 // everything at once and the coroutine never suspends), then what is left through an asynchronous write
-// (bounded by the stream's timer, which the caller sets).
+// bounded by `timeout` (the deadline is cleared afterwards).
 template <class Buffers>
-awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers) {
+awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers, Deadline::Clock::duration timeout) {
   std::size_t done = 0;
   if (!stream.is_tls()) {
     error_code ec;
@@ -94,8 +152,11 @@ awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers) {
   }
   beast::buffers_suffix<Buffers> rest{buffers};
   rest.consume(done);
+  stream.expires_after(timeout);
   auto [ec, n] = co_await asio::async_write(stream, rest, as_tuple_awaitable);
   (void)n;
+  if (ec && stream.timed_out()) ec = beast::error::timeout;
+  stream.expires_never();
   co_return ec;
 }
 

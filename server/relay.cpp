@@ -44,12 +44,13 @@ struct SseRelay {
   SseSplitter splitter;
   ResponseObserver observer;
   std::string out;
+  std::string scratch;    // an event's data lines, when there are several
   bool complete = false;  // the whole stream reached the client: a close now is not a disconnect
 
   void take_events() {
     while (auto ev = splitter.next_event()) {
       out.append(*ev);
-      std::string data = event_data(*ev);
+      std::string_view data = event_data(*ev, scratch);
       if (data.empty() || is_done_event(data)) continue;
       if (!ex.ctx.first_token) ex.ctx.first_token = Clock::now();
       if (observe) observer.observe_chunk(data);
@@ -150,7 +151,7 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
     co_return;
   }
   if (!co_await write_stream_header(ex, call.status())) co_return;
-  SseRelay relay{ex, call, observe, {}, {}, {}};
+  SseRelay relay{ex, call, observe, {}, {}, {}, {}};
   auto watch = [&]() -> awaitable<void> {
     co_await wait_client_gone(ex.stream);
     if (relay.complete) co_return;

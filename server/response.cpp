@@ -24,11 +24,10 @@ wire::ResponseHead head_for(Exchange& ex, unsigned status, std::string_view cont
 
 template <class Buffers>
 awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
-  ex.stream.tcp().expires_after(ex.state().limits.write_timeout);
   error_code ec;
   {
     WaitTimer t{ex.ctx.client_wait};
-    ec = co_await write_all(ex.stream, buffers);
+    ec = co_await write_all(ex.stream, buffers, ex.state().limits.write_timeout);
   }
   if (ec) {
     ex.keep_alive = false;

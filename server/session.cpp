@@ -1,7 +1,11 @@
 #include "server/session.hpp"
 
+#include <array>
+#include <memory_resource>
+
 #include "server/errors.hpp"
 #include "server/exchange.hpp"
+#include "server/http_read.hpp"
 #include "server/request_id.hpp"
 #include "server/router.hpp"
 #include "telemetry/log.hpp"
@@ -34,7 +38,7 @@ struct Registration {
 awaitable<void> linger(AnyStream& stream, beast::flat_buffer& buffer) {
   error_code ec;
   stream.socket().shutdown(Socket::shutdown_send, ec);
-  stream.tcp().expires_after(std::chrono::seconds(2));
+  stream.expires_after(std::chrono::seconds(2));
   std::size_t total = 0;
   while (total < kMaxDiscard) {
     buffer.clear();
@@ -52,7 +56,7 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 // Answers a request whose body could not be read (too large, malformed): one response, then close.
 awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
-                       http::request_parser<http::string_body>& parser, unsigned status,
+                       RequestParser& parser, unsigned status,
                        std::string message) {
   auto& req = parser.get();
   RequestContext ctx;
@@ -69,13 +73,12 @@ awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& bu
 
 // Reads one request. Returns false when the connection is over (the refusal already written if any).
 awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
-                             http::request_parser<http::string_body>& parser, bool first) {
+                             RequestParser& parser, bool first) {
   const auto& limits = worker.state.limits;
   parser.header_limit(kHeaderLimit);
   parser.body_limit(limits.max_body);
-  stream.tcp().expires_after(first ? limits.read_timeout : limits.idle_timeout);
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, as_tuple_awaitable);
-  (void)hn;
+  stream.expires_after(first ? limits.read_timeout : limits.idle_timeout);
+  auto hec = co_await http_read_header(stream, buffer, parser);
   if (hec == http::error::body_limit) {
     co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
     co_return false;
@@ -83,15 +86,14 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
   if (hec) co_return false;
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream.tcp().expires_after(limits.write_timeout);
-    auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
-                                                as_tuple_awaitable);
-    (void)cn;
-    if (cec) co_return false;
+    if (co_await write_all(stream, asio::buffer(kContinue.data(), kContinue.size()), limits.write_timeout))
+      co_return false;
   }
-  stream.tcp().expires_after(limits.read_timeout);
-  auto [bec, bn] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
-  (void)bn;
+  // A body already in the buffer (the usual case) is parsed without a read: no new deadline for it.
+  auto length = parser.content_length();
+  if (!parser.is_done() && !(length && buffer.size() >= *length)) stream.expires_after(limits.read_timeout);
+  auto bec = co_await http_read_message(stream, buffer, parser);
+  stream.expires_never();  // handlers bound their own reads and writes
   if (bec == http::error::body_limit) {
     co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
     co_return false;
@@ -101,7 +103,7 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
 
 awaitable<void> close_gracefully(AnyStream& stream) {
   if (auto* tls = stream.tls()) {
-    stream.tcp().expires_after(std::chrono::seconds(1));
+    stream.expires_after(std::chrono::seconds(1));
     co_await tls->async_shutdown(as_tuple_awaitable);
   }
   stream.close();
@@ -111,18 +113,17 @@ awaitable<void> close_gracefully(AnyStream& stream) {
 
 awaitable<void> serve_connection(Worker& worker, Socket socket) {
   tune_socket(socket);
-  TcpStream tcp{std::move(socket)};
   // (No ?: with class temporaries in coroutines: GCC 12 destroys them twice.)
   std::optional<AnyStream> holder;
   if (worker.server_tls)
-    holder.emplace(std::move(tcp), *worker.server_tls);
+    holder.emplace(std::move(socket), *worker.server_tls);
   else
-    holder.emplace(std::move(tcp));
+    holder.emplace(std::move(socket));
   AnyStream& stream = *holder;
   Registration reg{worker, stream};
   const auto& limits = worker.state.limits;
   if (auto* tls = stream.tls()) {
-    stream.tcp().expires_after(limits.read_timeout);
+    stream.expires_after(limits.read_timeout);
     auto [ec] = co_await tls->async_handshake(ssl::stream_base::server, as_tuple_awaitable);
     if (ec) {
       stream.close();
@@ -133,7 +134,10 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
   buffer.reserve(kRequestReadSize);  // a typical chat request in one read
   for (bool first = true;; first = false) {
     if (worker.state.draining.load(std::memory_order_relaxed)) break;
-    http::request_parser<http::string_body> parser;
+    // The request's fields go into this arena: a typical header fits without an allocation.
+    std::array<std::byte, 2048> arena_space;
+    std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
+    RequestParser parser{std::piecewise_construct, std::make_tuple(), std::make_tuple(RequestAllocator{&arena})};
     reg.conn.idle = true;
     bool ok = co_await read_request(worker, stream, buffer, parser, first);
     reg.conn.idle = false;

@@ -1,6 +1,10 @@
 #include "server/sse.hpp"
 
+#include <string.h>
+
 #include <simdjson.h>
+
+#include "server/padded_json.hpp"
 
 namespace igw::server {
 namespace {
@@ -23,15 +27,24 @@ std::int64_t int_or_zero(od::object& usage, std::string_view key) {
   return v;
 }
 
-void read_usage(od::value value, Usage& out) {
-  od::object usage;
-  if (value.get_object().get(usage) != simdjson::SUCCESS) return;  // "usage": null in early chunks
+void read_usage(od::object usage, Usage& out) {
   out.present = true;
   out.prompt_tokens = int_or_zero(usage, "prompt_tokens");
   out.completion_tokens = int_or_zero(usage, "completion_tokens");
   out.total_tokens = int_or_zero(usage, "total_tokens");
   if (out.total_tokens == 0) out.total_tokens = out.prompt_tokens + out.completion_tokens;
 }
+
+void read_usage(od::value value, Usage& out) {
+  od::object usage;
+  if (value.get_object().get(usage) != simdjson::SUCCESS) return;  // "usage": null in early chunks
+  read_usage(usage, out);
+}
+
+bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 
 // A tool call's "function" object: its name and (a fragment of) its arguments, whichever are present.
 simdjson::error_code read_function(od::value value, std::string_view& name, std::string_view& arguments) {
@@ -52,7 +65,100 @@ simdjson::error_code read_function(od::value value, std::string_view& name, std:
   return simdjson::SUCCESS;
 }
 
+// Whether `json` has `key` (quotes included) followed by a value that begins with `opener`. A quick look,
+// not a parse: a key spelled inside a string value only costs a needless parse later.
+bool has_key_opening(std::string_view json, std::string_view key, char opener) {
+  auto skip_space = [&](std::size_t i) {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
+    return i;
+  };
+  std::size_t from = 0;
+  while (from < json.size()) {
+    const void* hit = memmem(json.data() + from, json.size() - from, key.data(), key.size());
+    if (!hit) return false;
+    std::size_t i = skip_space(static_cast<std::size_t>(static_cast<const char*>(hit) - json.data()) + key.size());
+    if (i < json.size() && json[i] == ':') {
+      i = skip_space(i + 1);
+      if (i < json.size() && json[i] == opener) return true;
+    }
+    from = i;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string_view trailing_usage_object(std::string_view json) {
+  // Walks the top-level members backwards from the closing brace, over members with scalar values
+  // ("system_fingerprint", "service_tier" follow the usage in OpenAI's answers), to the first member whose
+  // value is an object. i is always one past the next byte to look at.
+  std::size_t i = json.size();
+  auto skip_space = [&] {
+    while (i > 0 && is_json_space(json[i - 1])) --i;
+  };
+  auto take = [&](char c) {
+    skip_space();
+    if (i == 0 || json[i - 1] != c) return false;
+    --i;
+    return true;
+  };
+  // Back over a string whose closing quote was just taken, to before its opening quote (the one not escaped
+  // by an odd run of backslashes).
+  auto back_over_string = [&] {
+    for (;;) {
+      if (i == 0) return false;
+      if (json[--i] != '"') continue;
+      std::size_t slashes = 0;
+      while (i > slashes && json[i - 1 - slashes] == '\\') ++slashes;
+      if (slashes % 2 == 0) return true;
+    }
+  };
+  // Back over an object whose closing brace was just taken, to its opening brace.
+  auto back_over_object = [&] {
+    for (int depth = 1; depth > 0;) {
+      if (i == 0) return false;
+      char c = json[--i];
+      if (c == '}') ++depth;
+      else if (c == '{') --depth;
+      else if (c == '"' && !back_over_string()) return false;
+    }
+    return true;
+  };
+  auto is_literal_byte = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '-' || c == '+' || c == 'E';
+  };
+  if (!take('}')) return {};  // the top-level object's end
+  for (;;) {
+    skip_space();
+    if (i == 0) return {};
+    std::size_t value_end = i;
+    bool object = false;
+    char last = json[i - 1];
+    if (last == '}') {
+      --i;
+      if (!back_over_object()) return {};
+      object = true;
+    } else if (last == '"') {
+      --i;
+      if (!back_over_string()) return {};
+    } else if (is_literal_byte(last)) {
+      while (i > 0 && is_literal_byte(json[i - 1])) --i;
+    } else {
+      return {};  // an array, or not JSON
+    }
+    std::size_t value_begin = i;
+    if (!take(':') || !take('"')) return {};
+    std::size_t key_end = i + 1;
+    if (!back_over_string()) return {};
+    std::string_view key = json.substr(i, key_end - i);
+    if (object) {
+      skip_space();
+      if (key != "\"usage\"" || i == 0 || (json[i - 1] != ',' && json[i - 1] != '{')) return {};
+      return json.substr(value_begin, value_end - value_begin);
+    }
+    if (!take(',')) return {};  // the first member reached: no usage object after the last array
+  }
+}
 
 std::optional<std::string_view> SseSplitter::next_event() {
   std::string_view buf{buffer_};
@@ -68,8 +174,8 @@ void SseSplitter::compact() {
   consumed_ = 0;
 }
 
-std::string event_data(std::string_view event) {
-  std::string data;
+std::string_view event_data(std::string_view event, std::string& scratch) {
+  std::string_view only;  // the first data line, as long as it is the only one
   bool first = true;
   while (!event.empty()) {
     auto nl = event.find('\n');
@@ -79,11 +185,17 @@ std::string event_data(std::string_view event) {
     if (!line.starts_with("data:")) continue;
     line.remove_prefix(5);
     if (line.starts_with(' ')) line.remove_prefix(1);
-    if (!first) data += '\n';
-    data.append(line);
-    first = false;
+    if (first) {
+      only = line;
+      first = false;
+      continue;
+    }
+    if (only.data() != scratch.data()) scratch.assign(only);
+    scratch += '\n';
+    scratch.append(line);
+    only = scratch;
   }
-  return data;
+  return only;
 }
 
 bool is_done_event(std::string_view data) {
@@ -103,20 +215,30 @@ void ResponseObserver::merge_tool_call(std::int64_t index, std::string_view id, 
 }
 
 void ResponseObserver::observe_chunk(std::string_view json) {
-  bool has_usage = json.find("\"usage\"") != std::string_view::npos;
-  bool has_tools = json.find("\"tool_calls\"") != std::string_view::npos;
-  if (!has_usage && !has_tools) return;
+  // Most chunks carry "usage": null and no tool calls: then there is nothing to parse.
+  if (!has_key_opening(json, "\"usage\"", '{') && !has_key_opening(json, "\"tool_calls\"", '[')) return;
   observe_body(json);
 }
 
 void ResponseObserver::observe_body(std::string_view json) {
-  // Most answers carry no tool call: then "choices" (the bulk of the document) is skipped, not walked.
-  const bool may_have_tools = json.find("\"tool_calls\"") != std::string_view::npos;
+  constexpr std::string_view kToolCalls = "\"tool_calls\"";
+  const bool may_have_tools = memmem(json.data(), json.size(), kToolCalls.data(), kToolCalls.size()) != nullptr;
   thread_local od::parser parser;
-  simdjson::padded_string padded{json};
+  thread_local std::string scratch;
+  // Most answers carry no tool call and end with their usage: then only the usage object is parsed.
+  if (!may_have_tools) {
+    if (auto usage = trailing_usage_object(json); !usage.empty()) {
+      od::document doc;
+      od::object object;
+      if (parser.iterate(padded_copy(usage, scratch)).get(doc) == simdjson::SUCCESS &&
+          doc.get_object().get(object) == simdjson::SUCCESS)
+        read_usage(object, usage_);
+      return;
+    }
+  }
   od::document doc;
   od::object root;
-  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS || doc.get_object().get(root) != simdjson::SUCCESS)
+  if (parser.iterate(padded_copy(json, scratch)).get(doc) != simdjson::SUCCESS || doc.get_object().get(root) != simdjson::SUCCESS)
     return;
   for (auto f : root) {
     od::field field;

@@ -27,9 +27,16 @@ class SseSplitter {
   std::size_t consumed_ = 0;
 };
 
-// The concatenated `data:` lines of one event (joined with '\n', as the SSE spec says).
-std::string event_data(std::string_view event);
+// The concatenated `data:` lines of one event (joined with '\n', as the SSE spec says): a view into `event`
+// when it has a single data line (the usual case), else into `scratch`, which holds the joined lines.
+std::string_view event_data(std::string_view event, std::string& scratch);
 bool is_done_event(std::string_view data);  // data: [DONE]
+
+// The text of the top-level "usage" object when it is the last member with an object value, followed at
+// most by members with scalar values (OpenAI's answers end `"usage":{...},"service_tier":"default",
+// "system_fingerprint":"fp_..."}`); empty for any other shape. Read backwards from the end, so the rest of
+// the answer is not looked at (the observer then parses just this object instead of the whole answer).
+std::string_view trailing_usage_object(std::string_view json);
 
 struct Usage {
   bool present = false;

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "server/errors.hpp"
+#include "server/http_read.hpp"
 #include "server/request_context.hpp"
 #include "server/wire.hpp"
 
@@ -54,6 +55,7 @@ void UpstreamCall::abort() {
 void UpstreamCall::release() {
   if (!conn_) return;
   if (!aborted_ && done() && parser_->keep_alive() && conn_->stream.socket().is_open()) {
+    conn_->stream.expires_never();
     pool_.give_back(std::move(conn_));
     return;
   }
@@ -106,43 +108,43 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   auto [rec, results] =
       co_await resolver.async_resolve(url.host, std::to_string(url.port), as_tuple_awaitable);
   if (rec) co_return failure(rec, "connecting");
-  TcpStream tcp{exec};
-  tcp.expires_after(state_.limits.connect_timeout);
-  auto [cec, ep] = co_await tcp.async_connect(results, as_tuple_awaitable);
+  if (url.tls)
+    conn_ = std::make_unique<UpstreamConnection>(AnyStream{Socket{exec}, *state_.client_tls}, url.origin());
+  else
+    conn_ = std::make_unique<UpstreamConnection>(AnyStream{Socket{exec}}, url.origin());
+  auto& stream = conn_->stream;
+  stream.expires_after(state_.limits.connect_timeout);  // the TCP connect and the TLS handshake together
+  auto [cec, ep] = co_await asio::async_connect(stream.socket(), results, as_tuple_awaitable);
   (void)ep;
-  if (cec) co_return failure(cec, "connecting");
-  tune_socket(tcp.socket());
-  if (!url.tls) {
-    conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp)}, provider_.url.origin());
-    co_return std::nullopt;
+  if (cec) co_return failure(timed_out_as(cec), "connecting");
+  tune_socket(stream.socket());
+  if (auto* tls = stream.tls()) {
+    SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
+    tls->set_verify_callback(ssl::host_name_verification(url.host));
+    auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, as_tuple_awaitable);
+    if (hec) co_return failure(timed_out_as(hec), "in the TLS handshake");
   }
-  conn_ = std::make_unique<UpstreamConnection>(AnyStream{std::move(tcp), *state_.client_tls}, provider_.url.origin());
-  auto* tls = conn_->stream.tls();
-  SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
-  tls->set_verify_callback(ssl::host_name_verification(url.host));
-  auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, as_tuple_awaitable);
-  if (hec) co_return failure(hec, "in the TLS handshake");
+  stream.expires_never();
   co_return std::nullopt;
 }
 
 awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
-  auto& tcp = conn_->stream.tcp();
+  auto& stream = conn_->stream;
   parser_.reset();
-  tcp.expires_after(state_.limits.header_timeout);
   std::string head;
   head.reserve(512);
   req.append_head(head);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
-  if (auto wec = co_await write_all(conn_->stream, buffers)) co_return wec;
+  if (auto wec = co_await write_all(stream, buffers, state_.limits.header_timeout)) co_return wec;
   parser_.emplace();
   parser_->body_limit(boost::none);
   // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
   // so only the call's total limit applies to them.
-  tcp.expires_at(streaming_ ? std::chrono::steady_clock::now() + state_.limits.header_timeout : deadline_);
-  auto [rec, rn] =
-      co_await http::async_read_header(conn_->stream, conn_->buffer, *parser_, as_tuple_awaitable);
-  (void)rn;
-  co_return rec;
+  if (streaming_)
+    stream.expires_after(state_.limits.header_timeout);
+  else
+    stream.expires_at(deadline_);
+  co_return co_await http_read_header(stream, conn_->buffer, *parser_);
 }
 
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& req) {
@@ -167,11 +169,14 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& re
 }
 
 void UpstreamCall::arm_read_timer() {
-  auto& tcp = conn_->stream.tcp();
   if (streaming_)
-    tcp.expires_after(state_.limits.stream_idle_timeout);
+    conn_->stream.expires_after(state_.limits.stream_idle_timeout);
   else
-    tcp.expires_at(deadline_);
+    conn_->stream.expires_at(deadline_);
+}
+
+error_code UpstreamCall::timed_out_as(const error_code& ec) const {
+  return ec && conn_ && conn_->stream.timed_out() ? error_code{beast::error::timeout} : ec;
 }
 
 awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size) {
@@ -180,8 +185,7 @@ awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(c
     body.data = data;
     body.size = size;
     arm_read_timer();
-    auto [ec, n] = co_await http::async_read_some(conn_->stream, conn_->buffer, *parser_, as_tuple_awaitable);
-    (void)n;
+    auto ec = co_await http_read_some(conn_->stream, conn_->buffer, *parser_);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return std::unexpected(failure(ec, streaming_ ? "between stream events" : "reading the body"));
     std::size_t got = size - parser_->get().body().size;

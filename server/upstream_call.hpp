@@ -56,6 +56,8 @@ class UpstreamCall {
   void prepare(UpstreamRequest& req) const;
   UpstreamFailure failure(const error_code& ec, std::string_view phase) const;
   void arm_read_timer();
+  // beast::error::timeout when ec came from the connection's deadline passing.
+  error_code timed_out_as(const error_code& ec) const;
 
   UpstreamPool& pool_;
   const GatewayState& state_;

@@ -80,7 +80,7 @@ void UpstreamRequest::append_head(std::string& out) const {
   out.append(wire::kCrlf);
 }
 
-void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to) {
+void copy_caller_headers(const Request& from, UpstreamRequest& to) {
   for (const auto& field : from)
     if (forwardable(field.name(), field.name_string())) to.set(field.name_string(), field.value());
 }

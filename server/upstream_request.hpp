@@ -49,6 +49,6 @@ class UpstreamRequest {
 
 // Copies the caller's headers that may go upstream: not hop-by-hop ones, not its credentials
 // (Authorization, x-api-key), not those the upstream request sets itself (Host, Content-Length...).
-void copy_caller_headers(const http::request<http::string_body>& from, UpstreamRequest& to);
+void copy_caller_headers(const Request& from, UpstreamRequest& to);
 
 }  // namespace igw::server

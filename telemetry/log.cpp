@@ -32,7 +32,33 @@ std::atomic<bool> g_use_stderr{false};
 // Bytes of lines waiting for the output before new ones are dropped rather than block the event loop.
 constexpr std::size_t kAsyncPendingBytes = 8u << 20;
 
-void append_timestamp(std::string& out, std::int64_t unix_ms) {
+// Writes into memory sized beforehand for the worst case (each string byte escaped as \u00XX, each number
+// at its longest): no capacity check or out-of-line call per piece.
+struct Cursor {
+  char* p;
+  void raw(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void ch(char c) { *p++ = c; }
+  void escaped(std::string_view s);
+  void integer(std::int64_t v) { p = std::to_chars(p, p + 20, v).ptr; }
+  void timestamp(std::int64_t unix_ms);
+  void fixed3(double d);
+  void value(const Value& v);
+};
+constexpr std::size_t kTimestampBytes = 24;
+constexpr std::size_t kNumberBytes = 330;  // a double beyond 1e15 printed with three decimals: up to 1e308
+constexpr std::size_t kShortNumberBytes = 24;  // an int64, "true"/"false", or a double below 1e15
+
+std::size_t escaped_bound(std::string_view s) { return 6 * s.size(); }
+std::size_t value_bound(const Value& v) {
+  if (auto s = std::get_if<std::string_view>(&v)) return 2 + escaped_bound(*s);
+  if (auto d = std::get_if<double>(&v); d && !(*d < 1e15 && *d > -1e15)) return kNumberBytes;
+  return kShortNumberBytes;
+}
+
+void Cursor::timestamp(std::int64_t unix_ms) {
   // The date and time to the second change once a second: formatted once per thread and second.
   thread_local std::int64_t cached_secs = -1;
   thread_local char cached[32];
@@ -46,54 +72,50 @@ void append_timestamp(std::string& out, std::int64_t unix_ms) {
     cached[20] = '\0';
     cached_secs = secs;
   }
-  out.append(cached, 20);
+  raw({cached, 20});
   int ms = static_cast<int>(unix_ms % 1000);
-  char tail[5] = {static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
-                  static_cast<char>('0' + ms % 10), 'Z', '\0'};
-  out.append(tail, 4);
+  ch(static_cast<char>('0' + ms / 100));
+  ch(static_cast<char>('0' + ms / 10 % 10));
+  ch(static_cast<char>('0' + ms % 10));
+  ch('Z');
 }
 
 // A number with three decimals ("812.500"); null for NaN and infinities (not JSON numbers).
-void append_fixed3(std::string& out, double d) {
+void Cursor::fixed3(double d) {
   if (d != d || d == 1.0 / 0.0 || d == -1.0 / 0.0) {
-    out += "null";
+    raw("null");
     return;
   }
   if (d >= 1e15 || d <= -1e15) {  // beyond exact thousandths in an int64: let fmt round it
-    fmt::format_to(std::back_inserter(out), "{:.3f}", d);
+    p = fmt::format_to(p, "{:.3f}", d);
     return;
   }
   std::int64_t scaled = std::llround(d * 1000.0);
   if (scaled < 0) {
-    out += '-';
+    ch('-');
     scaled = -scaled;
   } else if (d < 0) {
-    out += '-';  // -0.0004 rounds to -0.000, as printf does
+    ch('-');  // -0.0004 rounds to -0.000, as printf does
   }
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, scaled / 1000);
-  (void)ec;
-  out.append(buf, end);
+  integer(scaled / 1000);
   int frac = static_cast<int>(scaled % 1000);
-  char tail[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                  static_cast<char>('0' + frac % 10)};
-  out.append(tail, 4);
+  ch('.');
+  ch(static_cast<char>('0' + frac / 100));
+  ch(static_cast<char>('0' + frac / 10 % 10));
+  ch(static_cast<char>('0' + frac % 10));
 }
 
-void append_value(std::string& out, const Value& v) {
+void Cursor::value(const Value& v) {
   if (auto s = std::get_if<std::string_view>(&v)) {
-    out += '"';
-    append_json_escaped(out, *s);
-    out += '"';
+    ch('"');
+    escaped(*s);
+    ch('"');
   } else if (auto i = std::get_if<std::int64_t>(&v)) {
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *i);
-    (void)ec;
-    out.append(buf, end);
+    integer(*i);
   } else if (auto d = std::get_if<double>(&v)) {
-    append_fixed3(out, *d);
+    fixed3(*d);
   } else {
-    out += std::get<bool>(v) ? "true" : "false";
+    raw(std::get<bool>(v) ? "true" : "false");
   }
 }
 
@@ -142,8 +164,7 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
 
 }  // namespace
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  std::size_t run = 0;  // start of the current stretch that needs no escaping
+void Cursor::escaped(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     // Eight bytes at a time while none needs escaping (log values are mostly plain ASCII).
@@ -151,52 +172,83 @@ void append_json_escaped(std::string& out, std::string_view s) {
       std::uint64_t w;
       std::memcpy(&w, s.data() + i, 8);
       if (!word_needs_escape(w)) {
+        std::memcpy(p, &w, 8);
+        p += 8;
         i += 8;
         continue;
       }
     }
-    auto c = static_cast<unsigned char>(s[i]);
+    auto c = static_cast<unsigned char>(s[i++]);
     if (!kNeedsEscape[c]) {
-      ++i;
+      *p++ = static_cast<char>(c);
       continue;
     }
-    out.append(s.data() + run, i - run);
-    run = ++i;
+    *p++ = '\\';
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        raw("u00");
+        *p++ = kHex[c >> 4];
+        *p++ = kHex[c & 0x0f];
+      }
     }
   }
-  out.append(s.data() + run, s.size() - run);
 }
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  const std::size_t used = out.size();
+  out.resize_and_overwrite(used + escaped_bound(s), [&](char* buf, std::size_t) {
+    Cursor c{buf + used};
+    c.escaped(s);
+    return static_cast<std::size_t>(c.p - buf);
+  });
+}
+
+namespace {
+
+// Formats a line into `out` (replacing its contents; its capacity is kept for the next line).
+void format_into(std::string& out, Level level, std::string_view lg, std::string_view message,
+                 std::initializer_list<Field> fields, std::int64_t unix_ms) {
+  const std::initializer_list<Field> head = {Field{field::level, to_string(level)}, Field{field::message, message},
+                                             Field{field::logger, lg}};
+  std::size_t bound = 16 + field::timestamp.size() + kTimestampBytes;
+  for (const Field& f : head) bound += 8 + f.key.size() + value_bound(f.value);
+  for (const Field& f : fields) bound += 8 + escaped_bound(f.key) + value_bound(f.value);
+  out.resize_and_overwrite(bound, [&](char* buf, std::size_t) {
+    Cursor c{buf};
+    c.raw("{\"");
+    c.raw(field::timestamp);
+    c.raw("\":\"");
+    c.timestamp(unix_ms);
+    c.ch('"');
+    for (const Field& f : head) {
+      c.raw(",\"");
+      c.raw(f.key);  // the names of the fixed fields need no escaping
+      c.raw("\":");
+      c.value(f.value);
+    }
+    for (const Field& f : fields) {
+      c.raw(",\"");
+      c.escaped(f.key);
+      c.raw("\":");
+      c.value(f.value);
+    }
+    c.ch('}');
+    return static_cast<std::size_t>(c.p - buf);
+  });
+}
+
+}  // namespace
 
 std::string format_line(Level level, std::string_view lg, std::string_view message, std::initializer_list<Field> fields,
                         std::int64_t unix_ms) {
   std::string out;
-  out.reserve(448);  // an access line is 300-400 bytes: no regrowth
-  out += "{\"";
-  out += field::timestamp;
-  out += "\":\"";
-  append_timestamp(out, unix_ms);
-  for (const Field& f : {Field{field::level, to_string(level)}, Field{field::message, message},
-                         Field{field::logger, lg}}) {
-    out += "\",\"";
-    out += f.key;
-    out += "\":\"";
-    append_json_escaped(out, std::get<std::string_view>(f.value));
-  }
-  out += '"';
-  for (const auto& f : fields) {
-    out += ",\"";
-    append_json_escaped(out, f.key);
-    out += "\":";
-    append_value(out, f.value);
-  }
-  out += '}';
+  format_into(out, level, lg, message, fields, unix_ms);
   return out;
 }
 
@@ -226,9 +278,12 @@ bool enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(s
 
 void write(Level level, std::string_view lg, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  std::string line = format_line(level, lg, message, fields, now_ms());
+  // Formatted in this thread's buffer: no allocation per line once it has grown.
+  thread_local std::string line;
+  format_into(line, level, lg, message, fields, now_ms());
   if (auto* async = g_async.load(std::memory_order_acquire)) {
     async->append(line);
+    if (line.capacity() > (64u << 10)) std::string{}.swap(line);  // a huge line's buffer is not kept
     return;
   }
   line += '\n';

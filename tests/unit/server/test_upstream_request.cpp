@@ -62,7 +62,7 @@ TEST_SUITE("upstream_request") {
   }
 
   TEST_CASE("caller headers: hop-by-hop fields, credentials and proxy-* stay behind") {
-    http::request<http::string_body> caller{http::verb::post, "/v1/chat/completions", 11};
+    Request caller{http::verb::post, "/v1/chat/completions", 11};
     caller.set(http::field::connection, "keep-alive");
     caller.set(http::field::authorization, "Bearer client-token");
     caller.set("x-api-key", "client-key");
