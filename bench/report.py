@@ -61,6 +61,13 @@ def overhead_p50_us(workdir, rounds):
     return None if p50 is None else p50 * 1e6
 
 
+def per_unit_us(pairs):
+    """Total CPU ms over total units (requests, events), in microseconds per unit."""
+    pairs = [(ms, n) for ms, n in pairs if ms is not None and n]
+    total = sum(n for _, n in pairs)
+    return None if not total else sum(ms for ms, _ in pairs) * 1000 / total
+
+
 def ratio(a, b):
     return None if a is None or b in (None, 0) else a / b
 
@@ -80,9 +87,11 @@ def build(results_path, workdir, out_prefix, machine, duration, rounds):
 
     chat = {}
     for r in (r for r in rows if r["phase"] == "chat"):
-        chat.setdefault((r["conns"], r["target"]), []).append(r["wrk"])
+        chat.setdefault((r["conns"], r["target"]), []).append(dict(r["wrk"], cpu_ms=r.get("cpu_ms")))
     for (conns, target), runs in sorted(chat.items()):
         entry = {k: mean([run.get(k) for run in runs]) for k in ("rps", "p50_ms", "p99_ms")}
+        # CPU time of the target (and its worker processes) per request: what it costs, whatever the box's noise.
+        entry["cpu_us_per_req"] = per_unit_us([(run.get("cpu_ms"), run.get("requests")) for run in runs])
         entry["max_ms"] = max((run.get("max_ms") or 0) for run in runs)
         entry["errors"] = sum(max(run.get("errors", 0), 0) for run in runs)
         report["chat"].setdefault(str(conns), {})[target] = entry
@@ -105,6 +114,11 @@ def build(results_path, workdir, out_prefix, machine, duration, rounds):
             "gap_p99_ms": mean([l.get("gap_ms", {}).get("p99") for l in loads]),
             "peak_rss_mb": max(run["peak_rss_kb"] for run in runs) / 1024,
             "peak_threads": max(run["peak_threads"] for run in runs),
+            # Events per second the run actually moved (the harness asks for 50 per stream per second).
+            "events_per_s": mean([l.get("streams", 0) * l.get("events_max", 0) / (l["wall_ms"] / 1000)
+                                  for l in loads if l.get("wall_ms")]),
+            "cpu_us_per_event": per_unit_us([(run.get("cpu_ms"), run["load"].get("streams", 0) * run["load"].get("events_max", 0))
+                                             for run in runs]),
         }
         report["stream"].setdefault(str(n), {})[target] = entry
     for n, targets in report["stream"].items():
@@ -156,26 +170,32 @@ TARGET_NAMES = {"direct": "direct (upstream)", "nginx": "nginx", "igw_on": "igw,
 def markdown(rep):
     lines = [f"Measured on {rep['machine']}; {rep['duration_s']:.0f} s per run, {rep['rounds']} alternating round(s).", ""]
     lines += ["Non-streaming chat completions (wrk):", "",
-              "| connections | target | req/s | vs nginx | vs direct | p50 ms | p99 ms | max ms | errors |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| connections | target | req/s | vs nginx | vs direct | p50 ms | p99 ms | max ms | errors | CPU us/req |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for conns in sorted(rep["chat"], key=int):
         for target in TARGET_NAMES:
             e = rep["chat"][conns].get(target)
             if e:
                 lines.append(f"| {conns} | {TARGET_NAMES[target]} | {fmt(e['rps'], 0)} | {fmt(e['rps_vs_nginx'], 2)} | "
                              f"{fmt(e['rps_vs_direct'], 2)} | {fmt(e['p50_ms'], 2)} | {fmt(e['p99_ms'], 2)} | "
-                             f"{fmt(e['max_ms'], 1)} | {e['errors']} |")
+                             f"{fmt(e['max_ms'], 1)} | {e['errors']} | {fmt(e.get('cpu_us_per_req'), 1)} |")
     lines += ["", "Concurrent streams (50 events over 1 s each):", "",
-              "| streams | target | completed | TTFB p50 ms | TTFB p99 ms | vs nginx | added gap p99 ms | peak RSS MB | threads |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| streams | target | completed | TTFB p50 ms | TTFB p99 ms | vs nginx | added gap p99 ms | peak RSS MB | threads | CPU us/event | events/s |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n in sorted(rep["stream"], key=int):
         for target in TARGET_NAMES:
             e = rep["stream"][n].get(target)
             if e:
                 lines.append(f"| {n} | {TARGET_NAMES[target]} | {e['completed']} | {fmt(e['ttfb_p50_ms'], 2)} | "
                              f"{fmt(e['ttfb_p99_ms'], 2)} | {fmt(e['ttfb_p99_vs_nginx'], 2)} | "
-                             f"{fmt(e['added_gap_p99_ms'], 2)} | {fmt(e['peak_rss_mb'], 1)} | {e['peak_threads']} |")
-    lines += ["", "Idle RSS (MB): " + ", ".join(f"{TARGET_NAMES[t]} {fmt(v, 1)}" for t, v in rep["idle_rss_mb"].items()),
+                             f"{fmt(e['added_gap_p99_ms'], 2)} | {fmt(e['peak_rss_mb'], 1)} | {e['peak_threads']} | "
+                             f"{fmt(e.get('cpu_us_per_event'), 1)} | {fmt(e.get('events_per_s'), 0)} |")
+    lines += ["", "CPU us/req and us/event: CPU time (user + system) the target used during the run, over the requests "
+              "or events it served (the direct row is the upstream itself; for a proxy, the upstream's and the load "
+              "generator's CPU are not included). events/s: data events delivered per second of the run; N streams of "
+              "50 events a second ask for 50 x N, and the upstream, the proxy and the load generator share the machine's "
+              "cores, so beyond what their CPU per event allows, events queue and the gaps between them grow.", ""]
+    lines += ["Idle RSS (MB): " + ", ".join(f"{TARGET_NAMES[t]} {fmt(v, 1)}" for t, v in rep["idle_rss_mb"].items()),
               "", "| bar | measured | limit | met |", "|---|---|---|---|"]
     for b in rep["bars"]:
         met = "-" if b["met"] is None else ("yes" if b["met"] else "**no**")

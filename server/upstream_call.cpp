@@ -104,19 +104,37 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
     co_return UpstreamFailure{504, reason::timeout, errors::upstream_timeout(provider_.def->id, "waiting to connect")};
   ConnectTurn turn{gate, provider_.url.origin()};
   auto exec = co_await asio::this_coro::executor;
-  Resolver resolver{exec};
-  auto [rec, results] =
-      co_await resolver.async_resolve(url.host, std::to_string(url.port), as_tuple_awaitable);
-  if (rec) co_return failure(rec, "connecting");
+  // A copy: the cache entry may be refreshed by another call while this one connects.
+  EndpointCache::Endpoints endpoints;
+  auto& cache = pool_.endpoints();
+  if (const auto* known = cache.find(url.origin(), std::chrono::steady_clock::now())) {
+    endpoints = *known;
+  } else {
+    error_code numeric_ec;
+    auto address = asio::ip::make_address(url.host, numeric_ec);
+    if (!numeric_ec) {
+      endpoints.emplace_back(address, url.port);
+    } else {
+      Resolver resolver{exec};
+      auto [rec, results] =
+          co_await resolver.async_resolve(url.host, std::to_string(url.port), as_tuple_awaitable);
+      if (rec) co_return failure(rec, "connecting");
+      for (const auto& r : results) endpoints.push_back(r.endpoint());
+    }
+    cache.store(url.origin(), endpoints, !numeric_ec, std::chrono::steady_clock::now());
+  }
   if (url.tls)
     conn_ = std::make_unique<UpstreamConnection>(AnyStream{Socket{exec}, *state_.client_tls}, url.origin());
   else
     conn_ = std::make_unique<UpstreamConnection>(AnyStream{Socket{exec}}, url.origin());
   auto& stream = conn_->stream;
   stream.expires_after(state_.limits.connect_timeout);  // the TCP connect and the TLS handshake together
-  auto [cec, ep] = co_await asio::async_connect(stream.socket(), results, as_tuple_awaitable);
+  auto [cec, ep] = co_await asio::async_connect(stream.socket(), endpoints, as_tuple_awaitable);
   (void)ep;
-  if (cec) co_return failure(timed_out_as(cec), "connecting");
+  if (cec) {
+    cache.forget(url.origin());
+    co_return failure(timed_out_as(cec), "connecting");
+  }
   tune_socket(stream.socket());
   if (auto* tls = stream.tls()) {
     SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());

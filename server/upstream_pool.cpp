@@ -3,6 +3,19 @@
 #include <sys/socket.h>
 
 namespace igw::server {
+
+const EndpointCache::Endpoints* EndpointCache::find(const std::string& origin,
+                                                    std::chrono::steady_clock::time_point now) const {
+  auto it = entries_.find(origin);
+  if (it == entries_.end() || it->second.expires <= now) return nullptr;
+  return &it->second.endpoints;
+}
+
+void EndpointCache::store(const std::string& origin, Endpoints endpoints, bool numeric,
+                          std::chrono::steady_clock::time_point now) {
+  auto expires = numeric ? std::chrono::steady_clock::time_point::max() : now + kTtl;
+  entries_[origin] = Entry{std::move(endpoints), expires};
+}
 namespace {
 
 // A connection idle for less than this is reused without a look at the socket: a provider that closes
