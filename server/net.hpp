@@ -137,19 +137,25 @@ class AnyStream {
 // Disables Nagle and puts the socket in non-blocking mode, so write_all can try a write right away.
 void tune_socket(Socket& socket);
 
-// Writes all of `buffers`: first straight to a plain TCP socket (the common case, where the kernel takes
-// everything at once and the coroutine never suspends), then what is left through an asynchronous write
-// bounded by `timeout` (the deadline is cleared afterwards).
+// What a plain TCP socket takes of `buffers` right away, without waiting (0 on TLS, whose records are
+// written through the asynchronous path). ec is set only on a real error.
 template <class Buffers>
-awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers, Deadline::Clock::duration timeout) {
-  std::size_t done = 0;
-  if (!stream.is_tls()) {
-    error_code ec;
-    done = stream.socket().write_some(buffers, ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
-    if (ec) done = 0;
-    if (done == asio::buffer_size(buffers)) co_return error_code{};
+std::size_t write_now(AnyStream& stream, const Buffers& buffers, error_code& ec) {
+  ec = {};
+  if (stream.is_tls()) return 0;
+  std::size_t done = stream.socket().write_some(buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    return 0;
   }
+  return ec ? 0 : done;
+}
+
+// The rest of `buffers` after the first `done` bytes, through an asynchronous write bounded by `timeout`
+// (the deadline is cleared afterwards).
+template <class Buffers>
+awaitable<error_code> write_rest(AnyStream& stream, const Buffers& buffers, std::size_t done,
+                                 Deadline::Clock::duration timeout) {
   beast::buffers_suffix<Buffers> rest{buffers};
   rest.consume(done);
   stream.expires_after(timeout);
@@ -158,6 +164,17 @@ awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers, Deadl
   if (ec && stream.timed_out()) ec = beast::error::timeout;
   stream.expires_never();
   co_return ec;
+}
+
+// Writes all of `buffers`: first straight to a plain TCP socket (the common case, where the kernel takes
+// everything at once and the coroutine never suspends), then what is left asynchronously.
+template <class Buffers>
+awaitable<error_code> write_all(AnyStream& stream, const Buffers& buffers, Deadline::Clock::duration timeout) {
+  error_code ec;
+  std::size_t done = write_now(stream, buffers, ec);
+  if (ec) co_return ec;
+  if (done == asio::buffer_size(buffers)) co_return error_code{};
+  co_return co_await write_rest(stream, buffers, done, timeout);
 }
 
 }  // namespace igw::server

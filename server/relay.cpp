@@ -25,13 +25,6 @@ void note_failure(Exchange& ex, const UpstreamFailure& f) {
             {lg::field::error, f.message}});
 }
 
-// The next piece of an upstream body (0 at its end), the wait counted as upstream time.
-awaitable<std::expected<std::size_t, UpstreamFailure>> read_upstream_some(Exchange& ex, UpstreamCall& call,
-                                                                          std::array<char, kReadChunk>& buf) {
-  WaitTimer t{ex.ctx.upstream_wait};
-  co_return co_await call.read_some(buf.data(), buf.size());
-}
-
 bool is_event_stream(const http::response_header<>& h) {
   return h[http::field::content_type].starts_with("text/event-stream");
 }
@@ -61,7 +54,7 @@ struct SseRelay {
   awaitable<void> run() {
     std::array<char, kReadChunk> buf;
     for (;;) {
-      auto n = co_await read_upstream_some(ex, call, buf);
+      auto n = co_await call.read_some(buf.data(), buf.size(), ex.ctx.upstream_wait);
       if (!n) {
         if (ex.ctx.client_disconnected) co_return;
         note_failure(ex, n.error());
@@ -194,7 +187,7 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
   if (!co_await write_stream_header(ex, call.status(), content_type)) co_return;
   std::array<char, kReadChunk> buf;
   for (;;) {
-    auto n = co_await read_upstream_some(ex, call, buf);
+    auto n = co_await call.read_some(buf.data(), buf.size(), ex.ctx.upstream_wait);
     if (!n) {
       note_failure(ex, n.error());
       ex.keep_alive = false;

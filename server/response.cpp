@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <optional>
 
 #include "server/errors.hpp"
 #include "server/exchange.hpp"
@@ -22,18 +23,41 @@ wire::ResponseHead head_for(Exchange& ex, unsigned status, std::string_view cont
           .event_stream_headers = false};
 }
 
+// Client writes count as client wait. The usual case, the kernel taking everything at once, is done here
+// without a coroutine frame: true when all went out, false when the client is gone, nullopt when the rest
+// (after `done` bytes) must be sent with send_rest.
 template <class Buffers>
-awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
+std::optional<bool> send_now(Exchange& ex, const Buffers& buffers, std::size_t& done) {
+  WaitTimer t{ex.ctx.client_wait};
+  error_code ec;
+  done = write_now(ex.stream, buffers, ec);
+  if (ec) {
+    ex.keep_alive = false;
+    return false;
+  }
+  if (done == asio::buffer_size(buffers)) return true;
+  return std::nullopt;
+}
+
+template <class Buffers>
+awaitable<bool> send_rest(Exchange& ex, const Buffers& buffers, std::size_t done) {
   error_code ec;
   {
     WaitTimer t{ex.ctx.client_wait};
-    ec = co_await write_all(ex.stream, buffers, ex.state().limits.write_timeout);
+    ec = co_await write_rest(ex.stream, buffers, done, ex.state().limits.write_timeout);
   }
   if (ec) {
     ex.keep_alive = false;
     co_return false;
   }
   co_return true;
+}
+
+template <class Buffers>
+awaitable<bool> send(Exchange& ex, const Buffers& buffers) {
+  std::size_t done = 0;
+  if (auto now = send_now(ex, buffers, done)) co_return *now;
+  co_return co_await send_rest(ex, buffers, done);
 }
 
 }  // namespace
@@ -85,7 +109,13 @@ awaitable<bool> write_chunk(Exchange& ex, std::string_view data) {
     std::array<asio::const_buffer, 3> buffers{asio::buffer(wire::chunk_size_line(size_line, data.size())),
                                               asio::buffer(data.data(), data.size()),
                                               asio::buffer(wire::kCrlf.data(), wire::kCrlf.size())};
-    ok = co_await send(ex, buffers);
+    // The hot path of a stream: one frame (this one) when the socket takes the chunk at once.
+    std::size_t done = 0;
+    auto now = send_now(ex, buffers, done);
+    if (now)
+      ok = *now;
+    else
+      ok = co_await send_rest(ex, buffers, done);
   }
   if (ok) ex.ctx.bytes_out += data.size();
   co_return ok;

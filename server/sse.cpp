@@ -1,7 +1,5 @@
 #include "server/sse.hpp"
 
-#include <string.h>
-
 #include <simdjson.h>
 
 #include "server/padded_json.hpp"
@@ -65,23 +63,17 @@ simdjson::error_code read_function(od::value value, std::string_view& name, std:
   return simdjson::SUCCESS;
 }
 
-// Whether `json` has `key` (quotes included) followed by a value that begins with `opener`. A quick look,
-// not a parse: a key spelled inside a string value only costs a needless parse later.
+// Whether `json` has `key` (quotes included) followed by a value that begins with `opener` ('{' or '[').
+// A quick look, not a parse: every opener is checked for a key just before it (a key spelled inside a
+// string value only costs a needless parse later). Objects and arrays are few in a chunk: a memchr each.
 bool has_key_opening(std::string_view json, std::string_view key, char opener) {
-  auto skip_space = [&](std::size_t i) {
-    while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
-    return i;
-  };
-  std::size_t from = 0;
-  while (from < json.size()) {
-    const void* hit = memmem(json.data() + from, json.size() - from, key.data(), key.size());
-    if (!hit) return false;
-    std::size_t i = skip_space(static_cast<std::size_t>(static_cast<const char*>(hit) - json.data()) + key.size());
-    if (i < json.size() && json[i] == ':') {
-      i = skip_space(i + 1);
-      if (i < json.size() && json[i] == opener) return true;
-    }
-    from = i;
+  for (std::size_t at = json.find(opener); at != std::string_view::npos; at = json.find(opener, at + 1)) {
+    std::size_t i = at;
+    while (i > 0 && is_json_space(json[i - 1])) --i;
+    if (i == 0 || json[i - 1] != ':') continue;
+    --i;
+    while (i > 0 && is_json_space(json[i - 1])) --i;
+    if (json.substr(0, i).ends_with(key)) return true;
   }
   return false;
 }
@@ -221,8 +213,7 @@ void ResponseObserver::observe_chunk(std::string_view json) {
 }
 
 void ResponseObserver::observe_body(std::string_view json) {
-  constexpr std::string_view kToolCalls = "\"tool_calls\"";
-  const bool may_have_tools = memmem(json.data(), json.size(), kToolCalls.data(), kToolCalls.size()) != nullptr;
+  const bool may_have_tools = has_key_opening(json, "\"tool_calls\"", '[');
   thread_local od::parser parser;
   thread_local std::string scratch;
   // Most answers carry no tool call and end with their usage: then only the usage object is parsed.

@@ -197,13 +197,18 @@ error_code UpstreamCall::timed_out_as(const error_code& ec) const {
   return ec && conn_ && conn_->stream.timed_out() ? error_code{beast::error::timeout} : ec;
 }
 
-awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size) {
+awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size,
+                                                                               Clock::duration& waited) {
   while (!parser_->is_done()) {
     auto& body = parser_->get().body();
     body.data = data;
     body.size = size;
     arm_read_timer();
-    auto ec = co_await http_read_some(conn_->stream, conn_->buffer, *parser_);
+    error_code ec;
+    {
+      WaitTimer t{waited};
+      ec = co_await http_read_some(conn_->stream, conn_->buffer, *parser_);
+    }
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return std::unexpected(failure(ec, streaming_ ? "between stream events" : "reading the body"));
     std::size_t got = size - parser_->get().body().size;
@@ -222,7 +227,8 @@ awaitable<std::expected<std::string, UpstreamFailure>> UpstreamCall::read_all() 
   for (;;) {
     if (parser_->is_done()) break;
     if (used == out.size()) out.resize(out.size() + kStep);
-    auto n = co_await read_some(out.data() + used, out.size() - used);
+    Clock::duration waited{};  // the caller times the whole read
+    auto n = co_await read_some(out.data() + used, out.size() - used, waited);
     if (!n) co_return std::unexpected(n.error());
     if (*n == 0) break;
     used += *n;

@@ -40,7 +40,9 @@ class UpstreamCall {
 
   // Up to `size` body bytes; 0 at the end of the body. Streams get CLIENT_STREAM_IDLE_TIMEOUT per read,
   // other calls the rest of CLIENT_TIMEOUT.
-  awaitable<std::expected<std::size_t, UpstreamFailure>> read_some(char* data, std::size_t size);
+  // The time spent waiting for the provider is added to `waited`.
+  awaitable<std::expected<std::size_t, UpstreamFailure>> read_some(char* data, std::size_t size,
+                                                                   std::chrono::steady_clock::duration& waited);
   // The whole body (bounded by CLIENT_TIMEOUT for non-streaming calls).
   awaitable<std::expected<std::string, UpstreamFailure>> read_all();
 
