@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "server/http_read.hpp"
+#include "socket_pair.hpp"
 
 using namespace igw::server;
 using namespace std::chrono_literals;
@@ -10,21 +11,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A connected pair of TCP sockets on 127.0.0.1: the gateway's end wrapped in an AnyStream.
-struct Pair {
-  asio::io_context io;
-  std::optional<AnyStream> ours;
-  std::optional<Socket> peer;
-  Pair() {
-    Acceptor acceptor{io.get_executor(), tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-    Socket client{io.get_executor()};
-    client.connect(acceptor.local_endpoint());
-    Socket accepted = acceptor.accept();
-    ours.emplace(std::move(accepted));
-    peer.emplace(std::move(client));
-  }
-  void send(std::string_view bytes) { asio::write(*peer, asio::buffer(bytes.data(), bytes.size())); }
-};
+using Pair = igw::server::testing::SocketPair;
 
 // Starts a read on the stream and records when and how it ended.
 struct PendingRead {
@@ -58,29 +45,23 @@ TEST_SUITE("deadline") {
   }
 
   TEST_CASE("a deadline moved later holds until the new time; an earlier one takes over at once") {
-    Pair p;
-    PendingRead r;
-    auto start = Clock::now();
-    p.ours->expires_after(40ms);
-    r.start(p);
-    p.io.run_for(20ms);
-    p.ours->expires_after(200ms);  // the armed 40 ms wait fires, finds the deadline moved, waits again
-    p.io.run_for(2s);
-    REQUIRE(r.ec);
-    CHECK(p.ours->timed_out());
-    CHECK(r.ended - start >= 220ms);
-
-    Pair q;
-    PendingRead s;
-    start = Clock::now();
-    q.ours->expires_after(10s);
-    s.start(q);
-    q.io.run_for(10ms);
-    q.ours->expires_after(30ms);
-    q.io.run_for(3s);
-    REQUIRE(s.ec);
-    CHECK(q.ours->timed_out());
-    CHECK(s.ended - start < 1s);
+    // Sets a first deadline, starts a read, moves the deadline after `wait`; returns when the read ended.
+    auto ended_after = [](Clock::duration first, Clock::duration wait, Clock::duration second) {
+      Pair p;
+      PendingRead r;
+      auto start = Clock::now();
+      p.ours->expires_after(first);
+      r.start(p);
+      p.io.run_for(wait);
+      p.ours->expires_after(second);
+      p.io.run_for(3s);
+      REQUIRE(r.ec);
+      CHECK(p.ours->timed_out());
+      return r.ended - start;
+    };
+    // The armed 40 ms wait fires, finds the deadline moved, and waits again.
+    CHECK(ended_after(40ms, 20ms, 200ms) >= 220ms);
+    CHECK(ended_after(10s, 10ms, 30ms) < 1s);
   }
 
   TEST_CASE("no deadline: a read waits as long as it takes, and the stream stays open") {

@@ -1,44 +1,14 @@
 #include <doctest/doctest.h>
 
-#include <optional>
 #include <thread>
 
 #include "server/http_read.hpp"
+#include "socket_pair.hpp"
 
 using namespace igw::server;
 using namespace std::chrono_literals;
 
-namespace {
-
-struct Pair {
-  asio::io_context io;
-  std::optional<AnyStream> ours;
-  std::optional<Socket> peer;
-  Pair() {
-    Acceptor acceptor{io.get_executor(), tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-    Socket client{io.get_executor()};
-    client.connect(acceptor.local_endpoint());
-    ours.emplace(acceptor.accept());
-    peer.emplace(std::move(client));
-    ours->expires_after(5s);  // a broken test fails instead of hanging
-  }
-  void send(std::string_view bytes) { asio::write(*peer, asio::buffer(bytes.data(), bytes.size())); }
-  // Runs one read on the loop to its end.
-  template <class Read>
-  error_code run(Read read) {
-    std::optional<error_code> ec;
-    io.restart();
-    asio::co_spawn(io, [&]() -> awaitable<void> {
-      ec = co_await read();
-      io.stop();  // the stream's deadline timer would keep run_for waiting
-    }, asio::detached);
-    io.run_for(5s);
-    REQUIRE(ec);
-    return *ec;
-  }
-};
-
-}  // namespace
+using Pair = igw::server::testing::SocketPair;
 
 TEST_SUITE("http_read") {
   TEST_CASE("a request arriving a byte at a time is read whole") {
