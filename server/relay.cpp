@@ -25,8 +25,8 @@ void note_failure(Exchange& ex, const UpstreamFailure& f) {
             {lg::field::error, f.message}});
 }
 
-bool is_event_stream(const http::response_header<>& h) {
-  return h[http::field::content_type].starts_with("text/event-stream");
+bool is_event_stream(std::string_view content_type) {
+  return content_type.starts_with("text/event-stream");
 }
 
 // Forwards whole events; returns false when the stream must stop (client gone or upstream broken).
@@ -127,7 +127,7 @@ awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {
     co_return;
   }
   unsigned status = call.status();
-  std::string content_type{call.header()[http::field::content_type]};
+  std::string content_type{call.content_type()};
   std::string body;
   if (!co_await read_upstream_body(ex, call, body)) co_return;
   ResponseObserver observer;
@@ -168,10 +168,9 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
 }
 
 awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
-  const auto& h = call.header();
-  bool stream = is_event_stream(h) || call.unknown_length();
-  std::string content_type{h[http::field::content_type]};
-  if (is_event_stream(h) && call.status() < 400) {
+  std::string content_type{call.content_type()};
+  bool stream = is_event_stream(content_type) || call.unknown_length();
+  if (is_event_stream(content_type) && call.status() < 400) {
     co_await relay_sse(ex, call, false);
     co_return;
   }

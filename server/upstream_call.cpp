@@ -35,10 +35,10 @@ UpstreamCall::~UpstreamCall() {
 }
 
 unsigned UpstreamCall::status() const {
-  return parser_->get().result_int();
+  return parser_->status();
 }
-const http::response_header<>& UpstreamCall::header() const {
-  return parser_->get().base();
+std::string_view UpstreamCall::content_type() const {
+  return parser_->content_type();
 }
 bool UpstreamCall::done() const {
   return parser_ && parser_->is_done();
@@ -155,7 +155,6 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
   if (auto wec = co_await write_all(stream, buffers, state_.limits.header_timeout)) co_return wec;
   parser_.emplace();
-  parser_->body_limit(boost::none);
   // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
   // so only the call's total limit applies to them.
   if (streaming_)
@@ -200,9 +199,7 @@ error_code UpstreamCall::timed_out_as(const error_code& ec) const {
 awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size,
                                                                                Clock::duration& waited) {
   while (!parser_->is_done()) {
-    auto& body = parser_->get().body();
-    body.data = data;
-    body.size = size;
+    parser_->body_target(data, size);
     arm_read_timer();
     error_code ec;
     {
@@ -211,7 +208,7 @@ awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(c
     }
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return std::unexpected(failure(ec, streaming_ ? "between stream events" : "reading the body"));
-    std::size_t got = size - parser_->get().body().size;
+    std::size_t got = size - parser_->body_room();
     if (got > 0) co_return got;
   }
   co_return std::size_t{0};

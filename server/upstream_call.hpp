@@ -11,6 +11,7 @@
 #include "server/state.hpp"
 #include "server/upstream_pool.hpp"
 #include "server/upstream_request.hpp"
+#include "server/upstream_response.hpp"
 
 namespace igw::server {
 
@@ -33,7 +34,7 @@ class UpstreamCall {
   awaitable<std::optional<UpstreamFailure>> send(UpstreamRequest& req);
 
   unsigned status() const;
-  const http::response_header<>& header() const;
+  std::string_view content_type() const;
   bool done() const;
   // The body length is unknown (chunked or until close): relay it as it comes.
   bool unknown_length() const;
@@ -67,7 +68,7 @@ class UpstreamCall {
   bool streaming_;
   std::chrono::steady_clock::time_point deadline_;
   std::unique_ptr<UpstreamConnection> conn_;
-  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::optional<UpstreamResponseParser> parser_;
   bool aborted_ = false;
 };
 
