@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/client_request.hpp"
 #include "server/net.hpp"
 #include "server/request_context.hpp"
 #include "server/worker.hpp"

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <memory>
-#include <memory_resource>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -35,13 +34,6 @@ using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Resolver = asio::ip::basic_resolver<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
                                          Executor>;
-// A client's request: its header fields live in an arena of the connection's loop (one per request), not
-// in an allocation per field.
-using RequestAllocator = std::pmr::polymorphic_allocator<char>;
-using RequestFields = http::basic_fields<RequestAllocator>;
-using Request = http::request<http::string_body, RequestFields>;
-using RequestParser = http::request_parser<http::string_body, RequestAllocator>;
-
 // Beast's stream with per-operation timeouts: the metrics endpoint only (the gateway's streams use Deadline).
 using TcpStream = beast::basic_stream<tcp, Executor>;
 using TlsStream = ssl::stream<Socket>;

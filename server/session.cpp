@@ -134,15 +134,15 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
   buffer.reserve(kRequestReadSize);  // a typical chat request in one read
   for (bool first = true;; first = false) {
     if (worker.state.draining.load(std::memory_order_relaxed)) break;
-    // The request's fields go into this arena: a typical header fits without an allocation.
+    // The request's head goes into this arena: a typical one fits without an allocation.
     std::array<std::byte, 2048> arena_space;
     std::pmr::monotonic_buffer_resource arena{arena_space.data(), arena_space.size()};
-    RequestParser parser{std::piecewise_construct, std::make_tuple(), std::make_tuple(RequestAllocator{&arena})};
+    RequestParser parser{&arena};
     reg.conn.idle = true;
     bool ok = co_await read_request(worker, stream, buffer, parser, first);
     reg.conn.idle = false;
     if (!ok) break;
-    Request req = parser.release();
+    Request& req = parser.get();
     RequestContext ctx;
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
     ctx.method = std::string{req.method_string()};

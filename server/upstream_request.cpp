@@ -81,8 +81,8 @@ void UpstreamRequest::append_head(std::string& out) const {
 }
 
 void copy_caller_headers(const Request& from, UpstreamRequest& to) {
-  for (const auto& field : from)
-    if (forwardable(field.name(), field.name_string())) to.set(field.name_string(), field.value());
+  for (const auto& field : from.fields())
+    if (forwardable(field.id, field.name)) to.set(field.name, field.value);
 }
 
 }  // namespace igw::server

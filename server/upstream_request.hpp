@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/client_request.hpp"
 #include "server/net.hpp"
 
 namespace igw::server {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <memory_resource>
+
 #include "server/net.hpp"
 #include "server/upstream_request.hpp"
 
@@ -62,16 +64,17 @@ TEST_SUITE("upstream_request") {
   }
 
   TEST_CASE("caller headers: hop-by-hop fields, credentials and proxy-* stay behind") {
-    Request caller{http::verb::post, "/v1/chat/completions", 11};
-    caller.set(http::field::connection, "keep-alive");
-    caller.set(http::field::authorization, "Bearer client-token");
-    caller.set("x-api-key", "client-key");
-    caller.set("Proxy-Authorization", "Basic x");
-    caller.set(http::field::host, "gateway");
-    caller.set(http::field::content_length, "2");
-    caller.set(http::field::accept_encoding, "gzip");
-    caller.set("OpenAI-Organization", "org-1");
-    caller.set("X-Custom", "kept");
+    std::pmr::monotonic_buffer_resource arena;
+    RequestParser parser{&arena};
+    const std::string text =
+        "POST /v1/chat/completions HTTP/1.1\r\nConnection: keep-alive\r\nAuthorization: Bearer client-token\r\n"
+        "x-api-key: client-key\r\nProxy-Authorization: Basic x\r\nHost: gateway\r\nContent-Length: 2\r\n"
+        "Accept-Encoding: gzip\r\nOpenAI-Organization: org-1\r\nX-Custom: kept\r\n\r\n{}";
+    parser.eager(true);
+    error_code ec;
+    parser.put(asio::buffer(text), ec);
+    REQUIRE_FALSE(ec);
+    const Request& caller = parser.get();
     UpstreamRequest req{http::verb::post, "/v1/chat/completions"};
     copy_caller_headers(caller, req);
     CHECK(req["OpenAI-Organization"] == "org-1");

@@ -1,0 +1,71 @@
+#include "server/client_request.hpp"
+
+namespace igw::server {
+
+std::string_view Request::operator[](http::field id) const {
+  for (const auto& f : fields_)
+    if (f.id == id) return f.value;
+  return {};
+}
+
+std::string_view Request::operator[](std::string_view name) const {
+  for (const auto& f : fields_)
+    if (beast::iequals(f.name, name)) return f.value;
+  return {};
+}
+
+void RequestParser::on_request_impl(http::verb method, beast::string_view method_string, beast::string_view target,
+                                    int version, error_code&) {
+  req_.method_ = method;
+  req_.version_ = static_cast<unsigned>(version);
+  req_.text_.reserve(512);  // a typical head in one piece of the arena
+  req_.text_.append(method_string.data(), method_string.size());
+  req_.text_.append(target.data(), target.size());
+  method_size_ = static_cast<std::uint32_t>(method_string.size());
+  target_size_ = static_cast<std::uint32_t>(target.size());
+  req_.stored_.reserve(16);
+}
+
+void RequestParser::on_field_impl(http::field id, beast::string_view name, beast::string_view value, error_code&) {
+  auto& text = req_.text_;
+  const auto at = static_cast<std::uint32_t>(text.size());
+  text.append(name.data(), name.size());
+  text.append(value.data(), value.size());
+  req_.stored_.push_back({id, at, static_cast<std::uint32_t>(name.size()), at + static_cast<std::uint32_t>(name.size()),
+                          static_cast<std::uint32_t>(value.size())});
+}
+
+void RequestParser::on_header_impl(error_code&) {
+  make_views();
+}
+
+void RequestParser::make_views() {
+  // The text does not grow after the header (or an error): views into it stay valid.
+  views_made_ = true;
+  const std::string_view text = req_.text_;
+  req_.method_string_ = text.substr(0, method_size_);
+  req_.target_ = text.substr(method_size_, target_size_);
+  req_.fields_.reserve(req_.stored_.size());
+  for (const auto& s : req_.stored_)
+    req_.fields_.push_back({s.id, text.substr(s.name, s.name_size), text.substr(s.value, s.value_size)});
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) {
+  if (length) req_.body_.reserve(static_cast<std::size_t>(*length));  // within the body limit, checked before
+}
+
+std::size_t RequestParser::on_body_impl(beast::string_view body, error_code&) {
+  req_.body_.append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) {
+  req_.body_.append(body.data(), body.size());
+  return body.size();
+}
+
+void RequestParser::on_finish_impl(error_code&) {
+  req_.keep_alive_ = keep_alive();
+}
+
+}  // namespace igw::server
