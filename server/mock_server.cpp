@@ -81,19 +81,18 @@ void close_now(Stream& stream) {
   raw_socket(stream).close(ec);
 }
 
-// Sleeps for `delay`, watching the socket: true when the client closed the connection meanwhile.
+// Returns when the client closes the connection (or it breaks). Bytes from the client (a pipelined request, a
+// TLS record) are not a close: then it waits until cancelled.
 template <class Stream>
-asio::awaitable<bool> client_gone_during(Stream& stream, Millis delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+asio::awaitable<void> client_left(Stream& stream) {
   auto& socket = raw_socket(stream);
-  auto first = co_await (timer.async_wait(kNoThrow) || socket.async_wait(tcp::socket::wait_read, kNoThrow));
-  if (first.index() == 0) co_return false;
+  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kNoThrow);
+  if (ec) co_return;
   char byte = 0;
   auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return true;
-  // Bytes are waiting (a pipelined request, a TLS record): sleep out the rest without watching.
-  co_await timer.async_wait(kNoThrow);
-  co_return false;
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return;
+  asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+  co_await forever.async_wait(kNoThrow);
 }
 
 // Waits up to `limit` for the next request on a kept-alive connection: true when nothing came.
@@ -140,34 +139,45 @@ asio::awaitable<bool> write_stream(Stream& stream, const Reply& reply, const Req
   const std::size_t cut = reply.fail_after_chunks >= 0
                               ? std::min(static_cast<std::size_t>(reply.fail_after_chunks), count + 1)
                               : count + 1;
-  std::string batch;
-  for (std::size_t i = 0; i < count;) {
-    Millis delay = i == 0 ? reply.ttft : reply.token_delay;
-    if (delay.count() > 0 && co_await client_gone_during(stream, delay)) {
-      state.stream_cancelled(req.target, static_cast<int>(i));
-      close_now(stream);
-      co_return false;
+  // One pacing timer and one watch on the client for the whole stream (not a timer and a watch per event).
+  std::size_t sent = 0;  // events written
+  asio::steady_timer pace(co_await asio::this_coro::executor);
+  enum class End { done, failed_on_purpose, write_failed };
+  auto events = [&]() -> asio::awaitable<End> {
+    std::string batch;
+    for (std::size_t i = 0; i < count;) {
+      Millis delay = i == 0 ? reply.ttft : reply.token_delay;
+      if (delay.count() > 0) {
+        pace.expires_after(delay);
+        auto [tec] = co_await pace.async_wait(kNoThrow);
+        if (tec) co_return End::write_failed;  // cancelled: the client left
+      }
+      if (i == cut) co_return End::failed_on_purpose;
+      // Without a token delay the events that are due go out in one write (one syscall, not one each).
+      std::size_t end = reply.token_delay.count() > 0 ? i + 1 : std::min(cut, count);
+      std::string_view out = reply.events[i];
+      if (end > i + 1) {
+        batch.clear();
+        for (std::size_t k = i; k < end; ++k) batch += reply.events[k];
+        out = batch;
+      }
+      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(out)), kNoThrow);
+      if (ec) co_return End::write_failed;
+      i = end;
+      sent = i;
     }
-    if (i == cut) {
-      state.stream_failed_on_purpose();
-      close_now(stream);
-      co_return false;
-    }
-    // Without a token delay the events that are due go out in one write (one syscall, not one each).
-    std::size_t end = reply.token_delay.count() > 0 ? i + 1 : std::min(cut, count);
-    std::string_view out = reply.events[i];
-    if (end > i + 1) {
-      batch.clear();
-      for (std::size_t k = i; k < end; ++k) batch += reply.events[k];
-      out = batch;
-    }
-    auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(out)), kNoThrow);
-    if (ec) {
-      state.stream_cancelled(req.target, static_cast<int>(i));
-      close_now(stream);
-      co_return false;
-    }
-    i = end;
+    co_return End::done;
+  };
+  auto outcome = co_await (events() || client_left(stream));
+  if (outcome.index() == 1 || std::get<0>(outcome) == End::write_failed) {
+    state.stream_cancelled(req.target, static_cast<int>(sent));
+    close_now(stream);
+    co_return false;
+  }
+  if (std::get<0>(outcome) == End::failed_on_purpose) {
+    state.stream_failed_on_purpose();
+    close_now(stream);
+    co_return false;
   }
   auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kNoThrow);
   state.stream_completed();
