@@ -20,7 +20,7 @@ std::size_t offset_of(std::string_view body, const char* p) {
 
 // The raw token of a scalar may carry trailing whitespace.
 std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+  while (!s.empty() && is_json_space(s.back()))
     s.remove_suffix(1);
   return s;
 }
@@ -80,12 +80,11 @@ std::expected<void, std::string> read_field(std::string_view body, od::field& fi
 
 // Removes a member and one adjacent comma so the object stays valid.
 Span member_with_comma(std::string_view body, Span member) {
-  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
   std::size_t e = member.end;
-  while (e < body.size() && is_space(body[e])) ++e;
+  while (e < body.size() && is_json_space(body[e])) ++e;
   if (e < body.size() && body[e] == ',') return {member.begin, e + 1};
   std::size_t b = member.begin;
-  while (b > 0 && is_space(body[b - 1])) --b;
+  while (b > 0 && is_json_space(body[b - 1])) --b;
   if (b > 0 && body[b - 1] == ',') return {b - 1, member.end};
   return member;
 }

@@ -11,6 +11,11 @@
 
 namespace igw::server {
 
+// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return.
+inline bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 struct Span {
   std::size_t begin = 0;
   std::size_t end = 0;  // one past the last byte

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "server/json_fields.hpp"
 #include "server/padded_json.hpp"
 
 namespace igw::server {
@@ -39,9 +40,6 @@ void read_usage(od::value value, Usage& out) {
   read_usage(usage, out);
 }
 
-bool is_json_space(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
 
 
 // A tool call's "function" object: its name and (a fragment of) its arguments, whichever are present.
