@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/setting_flags.hpp"
-#include "server/config/settings.hpp"
+#include "config/settings.hpp"
 
 namespace igw::cli {
 namespace {
@@ -31,7 +31,8 @@ void list_settings(const std::string& format) {
                      {"default", s.default_value},
                      {"description", s.description},
                      {"secret", s.secret},
-                     {"group", s.group}});
+                     {"group", s.group},
+                     {"status", config::to_string(s.status)}});
       if (!s.choices.empty()) arr.back()["choices"] = s.choices;
     }
     std::cout << arr.dump(2) << '\n';
@@ -42,12 +43,13 @@ void list_settings(const std::string& format) {
   for (const auto& s : config::settings()) {
     std::string def = s.default_value;
     if (markdown) def = def.empty() ? "" : "`" + def + "`";
-    rows.push_back({markdown ? "`" + s.env + "`" : s.env, def, std::string{config::to_string(s.type)}, describe(s)});
+    rows.push_back({markdown ? "`" + s.env + "`" : s.env, def, std::string{config::to_string(s.type)},
+                    std::string{config::to_string(s.status)}, describe(s)});
   }
   if (markdown)
-    std::cout << render_markdown({"Variable", "Default", "Type", "Description"}, rows);
+    std::cout << render_markdown({"Variable", "Default", "Type", "Status", "Description"}, rows);
   else
-    std::cout << render_table({"ENV", "DEFAULT", "TYPE", "DESCRIPTION"}, rows);
+    std::cout << render_table({"ENV", "DEFAULT", "TYPE", "STATUS", "DESCRIPTION"}, rows);
 }
 
 void show_settings(const config::Config& cfg, const std::string& format) {
@@ -78,7 +80,7 @@ void add_config(CLI::App& app) {
   auto* group = app.add_subcommand("config", "The settings igw reads: list them, show effective values, validate");
   group->require_subcommand(1);
 
-  auto* list = group->add_subcommand("list", "Every setting with its env name, default, type and description");
+  auto* list = group->add_subcommand("list", "Every setting with its env name, default, type, status (implemented or planned) and description");
   auto list_format = std::make_shared<std::string>("table");
   list->add_option("-o,--output", *list_format, "Output format")->check(CLI::IsMember({"table", "json", "markdown"}));
   list->callback([list_format] { list_settings(*list_format); });

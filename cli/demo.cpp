@@ -13,10 +13,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "server/config/loader.hpp"
-#include "server/config/providers.hpp"
+#include "config/loader.hpp"
+#include "config/providers.hpp"
 #include "server/gateway.hpp"
-#include "server/mock_server.hpp"
+#include "mock/server.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::cli {
@@ -34,24 +34,17 @@ struct DemoFlags {
   double rate = 2.0;  // synthetic requests per second; 0 turns the traffic off
 };
 
-const std::string& env_name(std::size_t index) {
-  return config::settings()[index].env;
-}
-std::uint16_t default_port(Key key) {
-  return static_cast<std::uint16_t>(std::stoi(config::settings()[config::index_of(key)].default_value));
-}
-
 config::Config demo_config(const DemoFlags& f, std::uint16_t mock_port) {
   auto env = config::process_environment();
-  env[env_name(config::index_of(Key::server_host))] = f.host;
-  env[env_name(config::index_of(Key::server_port))] = std::to_string(f.port);
-  env[env_name(config::index_of(Key::telemetry_enable))] = "true";
-  env[env_name(config::index_of(Key::telemetry_metrics_port))] = std::to_string(f.metrics_port);
+  env[config::env_name(Key::server_host)] = f.host;
+  env[config::env_name(Key::server_port)] = std::to_string(f.port);
+  env[config::env_name(Key::telemetry_enable)] = "true";
+  env[config::env_name(Key::telemetry_metrics_port)] = std::to_string(f.metrics_port);
   std::string mock_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
   for (const char* id : kDemoProviders) {
     auto p = *config::find_provider(id);
-    env[env_name(config::provider_url_index(p))] = mock_url;
-    env[env_name(config::provider_key_index(p))] = kDemoKey;
+    env[config::settings()[config::provider_url_index(p)].env] = mock_url;
+    env[config::settings()[config::provider_key_index(p)].env] = kDemoKey;
   }
   auto cfg = config::Config::load(env);
   if (!cfg) {
@@ -61,12 +54,12 @@ config::Config demo_config(const DemoFlags& f, std::uint16_t mock_port) {
   return *cfg;
 }
 
-server::mock::Options mock_options(const DemoFlags& f) {
-  server::mock::Options o;
+mock::Options mock_options(const DemoFlags& f) {
+  mock::Options o;
   o.port = f.mock_port;
   o.tokens = 24;
-  o.ttft = server::mock::Millis(80);
-  o.token_delay = server::mock::Millis(15);
+  o.ttft = mock::Millis(80);
+  o.token_delay = mock::Millis(15);
   o.error_rate = 0.03;  // a few upstream 500s so error panels are not empty
   o.record = 0;
   return o;
@@ -158,7 +151,7 @@ void run_demo(const DemoFlags& f) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   log::init(log::Level::info, log::Sink::stdout_async);
 
-  auto mock = server::mock::Server::start(mock_options(f));
+  auto mock = mock::Server::start(mock_options(f));
   if (!mock) {
     std::cerr << "igw demo: " << mock.error() << '\n';
     throw Exit{kExitFailure};

@@ -6,8 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "server/config/parse.hpp"
-#include "server/mock_server.hpp"
+#include "config/parse.hpp"
+#include "mock/server.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::cli {
@@ -17,17 +17,17 @@ namespace log = telemetry::log;
 constexpr std::string_view kPortField = "port";
 
 struct MockFlags {
-  server::mock::Options options;
+  mock::Options options;
   std::string token_delay = "0", ttft = "0", latency = "0", keepalive_timeout = "0";
 };
 
-server::mock::Millis duration_or_exit(const std::string& flag, const std::string& text) {
+mock::Millis duration_or_exit(const std::string& flag, const std::string& text) {
   auto d = config::parse_duration(text);
   if (!d) {
     std::cerr << "igw mock: " << flag << " " << text << ": expected " << d.error() << '\n';
     throw Exit{kExitUsage};
   }
-  return std::chrono::duration_cast<server::mock::Millis>(*d);
+  return std::chrono::duration_cast<mock::Millis>(*d);
 }
 
 void add_flags(CLI::App& cmd, MockFlags& f) {
@@ -83,7 +83,7 @@ void run_mock(MockFlags& f) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
   log::init(log::Level::info, log::Sink::stdout_sync);
-  auto server = server::mock::Server::start(f.options);
+  auto server = mock::Server::start(f.options);
   if (!server) {
     log::error(log::logger::mock, server.error());
     std::cerr << "igw " << server.error() << '\n';

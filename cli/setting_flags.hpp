@@ -5,7 +5,7 @@
 #include <expected>
 #include <memory>
 
-#include "server/config/loader.hpp"
+#include "config/loader.hpp"
 
 namespace CLI {
 class App;

@@ -1,5 +1,6 @@
 // The environment a deployed gateway runs with, from the config catalog: telemetry on, listening on all
 // interfaces, traces to the collector, and every secret setting (API keys, tokens) left to a secret store.
+// Settings the catalog marks planned are never set.
 #pragma once
 
 #include <string>

@@ -5,17 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "server/config/settings.hpp"
+#include "config/settings.hpp"
 
 namespace igw::manifests {
 namespace {
-
-std::uint16_t catalog_port(config::Key key) {
-  const auto& text = config::settings()[config::index_of(key)].default_value;
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return static_cast<std::uint16_t>(value);
-}
 
 // Kubernetes object names and label values: lowercase RFC 1123 labels.
 bool is_dns_label(std::string_view s) {
@@ -51,7 +44,7 @@ std::expected<void, std::string> check_threshold(const telemetry::AlertDef& def,
 
 Options default_options() {
   Options o;
-  o.name = config::settings()[config::index_of(config::Key::otel_service_name)].default_value;
+  o.name = config::setting(config::Key::otel_service_name).default_value;
   for (const auto& def : telemetry::alerts()) o.thresholds[static_cast<std::size_t>(def.id)] = def.threshold;
   return o;
 }
@@ -133,10 +126,10 @@ double threshold(const Options& o, telemetry::Alert alert) {
 }
 
 std::uint16_t api_port() {
-  return catalog_port(config::Key::server_port);
+  return config::default_port(config::Key::server_port);
 }
 std::uint16_t metrics_port() {
-  return catalog_port(config::Key::telemetry_metrics_port);
+  return config::default_port(config::Key::telemetry_metrics_port);
 }
 
 }  // namespace igw::manifests

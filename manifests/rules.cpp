@@ -25,7 +25,8 @@ ordered_json alert_rule(const Options& o, const telemetry::AlertDef& def) {
 
 ordered_json rule_groups(const Options& o) {
   ordered_json rules = ordered_json::array();
-  for (const auto& def : telemetry::alerts()) rules.push_back(alert_rule(o, def));
+  for (const auto& def : telemetry::alerts())
+    if (def.status == telemetry::Status::implemented) rules.push_back(alert_rule(o, def));
   return ordered_json{{"groups", ordered_json::array({ordered_json{{"name", o.name}, {"rules", rules}}})}};
 }
 

@@ -1,6 +1,6 @@
 #include "server/errors.hpp"
 
-#include "server/config/settings.hpp"
+#include "config/settings.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::server::errors {
@@ -11,10 +11,6 @@ std::string quoted(std::string_view s) {
   telemetry::log::append_json_escaped(out, s);
   out += '"';
   return out;
-}
-
-std::string env_name(config::Key key) {
-  return config::settings()[config::index_of(key)].env;
 }
 
 }  // namespace
@@ -51,7 +47,7 @@ std::string decode_failed() {
 
 std::string body_too_large(std::uint64_t limit) {
   return "Request body too large: the limit is " + std::to_string(limit) + " bytes (" +
-         env_name(config::Key::server_max_request_body_size) + ").";
+         config::env_name(config::Key::server_max_request_body_size) + ").";
 }
 
 std::string route_not_found() {
@@ -59,8 +55,8 @@ std::string route_not_found() {
 }
 
 std::string model_not_allowed(std::string_view model) {
-  return "Model \"" + std::string{model} + "\" is not allowed (" + env_name(config::Key::allowed_models) +
-         ", " + env_name(config::Key::disallowed_models) + ").";
+  return "Model \"" + std::string{model} + "\" is not allowed (" + config::env_name(config::Key::allowed_models) +
+         ", " + config::env_name(config::Key::disallowed_models) + ").";
 }
 
 std::string upstream_unreachable(std::string_view provider, std::string_view detail) {
@@ -81,7 +77,7 @@ std::string upstream_broke(std::string_view provider, std::string_view detail) {
 }
 
 std::string mcp_not_exposed() {
-  return "MCP tools are not exposed; set " + env_name(config::Key::mcp_expose) + "=true.";
+  return "MCP tools are not exposed; set " + config::env_name(config::Key::mcp_expose) + "=true.";
 }
 
 std::string messages_provider_only(std::string_view provider) {

@@ -37,7 +37,7 @@ void log_startup(const config::Config& cfg, const GatewayState& state) {
   }
   const auto& host = cfg.text(Key::server_host);
   if (!cfg.boolean(Key::auth_enable) && !is_loopback(host)) {
-    const auto& auth_env = config::settings()[config::index_of(Key::auth_enable)].env;
+    const auto& auth_env = config::env_name(Key::auth_enable);
     lg::warn(lg::logger::server,
              "authentication is off (" + auth_env + "=false) and the API listens on a non-loopback address",
              {{lg::field::address, host}});
@@ -50,7 +50,7 @@ std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
   telemetry::ServiceInputs service;
   const auto& name = cfg.value(Key::otel_service_name);
   if (name.origin != config::Origin::default_value) service.service_name = name.text;
-  service.default_service_name = config::settings()[config::index_of(Key::otel_service_name)].default_value;
+  service.default_service_name = config::setting(Key::otel_service_name).default_value;
   service.resource_attributes = cfg.text(Key::otel_resource_attributes);
   service.environment = cfg.text(Key::environment);
   service.version = std::string{telemetry::build_info().version};

@@ -8,7 +8,7 @@
 #include <stop_token>
 #include <string>
 
-#include "server/config/loader.hpp"
+#include "config/loader.hpp"
 
 namespace igw::server {
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "server/errors.hpp"
+#include "telemetry/catalog.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::server {
@@ -155,7 +156,11 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
   auto guarded = [&]() -> awaitable<void> {
     try {
       co_await relay.run();
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      lg::warn(lg::logger::proxy, "stream relay failed; stream cut",
+               {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id},
+                {lg::field::error, e.what()}});
+      ex.ctx.internal_error = telemetry::internal_error::relay;
       ex.keep_alive = false;
     }
   };

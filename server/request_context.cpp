@@ -53,11 +53,12 @@ telemetry::RequestOutcome to_outcome(const RequestContext& ctx,
   tools.clear();
   for (const auto& call : ctx.tool_calls) {
     auto error = tool_call_error(call, ctx.offered_tools);
-    tools.push_back({telemetry::tool_type::function, call.name, 0, error.empty(), error});
+    tools.push_back({telemetry::tool_type::function, call.name, error.empty(), error});
   }
   o.tool_calls = tools;
   o.upstream_error_reason = ctx.upstream_error_reason;
   o.client_disconnected = ctx.client_disconnected;
+  o.internal_error = ctx.internal_error;
   o.counted_in_flight = ctx.in_flight_counted;
   return o;
 }
@@ -68,7 +69,6 @@ void RequestContext::finish(telemetry::Recorder* recorder) {
   std::vector<telemetry::ToolCallOutcome> tools;
   auto outcome = to_outcome(*this, tools);
   if (recorder && report) recorder->request_finished(outcome);
-  // ---- Tracing hook: end the server span here.
   auto level = status >= 500 ? lg::Level::error : (status >= 400 ? lg::Level::warn : lg::Level::info);
   if (!lg::enabled(level)) return;
   lg::write(level, lg::logger::http, client_disconnected ? "client disconnected" : "request",

@@ -36,12 +36,10 @@ struct RequestContext {
   std::vector<std::string> offered_tools;  // function names the request offered the model
   std::string_view upstream_error_reason;  // connect, tls, timeout, reset, status_4xx, status_5xx, protocol
   bool client_disconnected = false;
+  std::string_view internal_error;  // telemetry::internal_error::... when an exception was caught
   bool in_flight_counted = false;
   bool report = true;  // false for probes (/health): access log only, no metrics
   bool finished = false;
-
-  // ---- Tracing hook (a later issue): the server span starts where the context is created (listener) and
-  // ends in finish(); the client span wraps UpstreamCall. Nothing is traced yet.
 
   // Marks the provider known and counts the request in flight (once).
   void provider_known(std::string_view id, telemetry::Recorder* recorder);

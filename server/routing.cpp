@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string>
 
-#include "server/config/providers.hpp"
+#include "config/providers.hpp"
 
 namespace igw::server {
 namespace {

@@ -8,6 +8,7 @@
 #include "server/http_read.hpp"
 #include "server/request_id.hpp"
 #include "server/router.hpp"
+#include "telemetry/catalog.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::server {
@@ -155,6 +156,7 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
       lg::error(lg::logger::http, "request failed",
                 {{lg::field::request_id, ctx.request_id}, {lg::field::error, e.what()}});
       if (ctx.status == 0) ctx.status = 500;
+      ctx.internal_error = telemetry::internal_error::handler;
       ex.keep_alive = false;
     }
     ctx.finish(worker.state.recorder);

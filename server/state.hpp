@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "server/config/loader.hpp"
-#include "server/config/providers.hpp"
+#include "config/loader.hpp"
+#include "config/providers.hpp"
 #include "server/routing.hpp"
 #include "server/upstream_url.hpp"
 #include "telemetry/recorder.hpp"

@@ -3,13 +3,6 @@
 #include <openssl/ssl.h>
 
 namespace igw::server {
-namespace {
-
-const std::string& env_of(config::Key key) {
-  return config::settings()[config::index_of(key)].env;
-}
-
-}  // namespace
 
 std::expected<std::unique_ptr<ssl::context>, std::string> make_client_tls(const config::Config& config) {
   using config::Key;
@@ -22,7 +15,7 @@ std::expected<std::unique_ptr<ssl::context>, std::string> make_client_tls(const 
   const auto& ca = config.text(Key::client_ca_file);
   if (!ca.empty()) {
     if (ctx->load_verify_file(ca, ec))
-      return std::unexpected("invalid " + env_of(Key::client_ca_file) + "=\"" + ca + "\": " + ec.message());
+      return std::unexpected("invalid " + config::env_name(Key::client_ca_file) + "=\"" + ca + "\": " + ec.message());
   } else if (ctx->set_default_verify_paths(ec)) {
     return std::unexpected("cannot load the system CA store: " + ec.message());
   }
@@ -35,17 +28,17 @@ std::expected<std::unique_ptr<ssl::context>, std::string> make_server_tls(const 
   const auto& key = config.text(Key::server_tls_key_path);
   if (cert.empty() && key.empty()) return std::unique_ptr<ssl::context>{};
   if (cert.empty() || key.empty())
-    return std::unexpected(env_of(Key::server_tls_cert_path) + " and " + env_of(Key::server_tls_key_path) +
+    return std::unexpected(config::env_name(Key::server_tls_cert_path) + " and " + config::env_name(Key::server_tls_key_path) +
                            " must be set together");
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::single_dh_use);
   error_code ec;
   if (ctx->use_certificate_chain_file(cert, ec))
-    return std::unexpected("invalid " + env_of(Key::server_tls_cert_path) + "=\"" + cert +
+    return std::unexpected("invalid " + config::env_name(Key::server_tls_cert_path) + "=\"" + cert +
                            "\": " + ec.message());
   if (ctx->use_private_key_file(key, ssl::context::pem, ec))
-    return std::unexpected("invalid " + env_of(Key::server_tls_key_path) + "=\"" + key +
+    return std::unexpected("invalid " + config::env_name(Key::server_tls_key_path) + "=\"" + key +
                            "\": " + ec.message());
   return ctx;
 }

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "server/config/loader.hpp"
+#include "config/loader.hpp"
 #include "server/net.hpp"
 
 namespace igw::server {

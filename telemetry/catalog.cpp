@@ -28,9 +28,11 @@ constexpr std::array<L, 2> kProviderReason{label::provider, label::reason};
 constexpr std::array<L, 3> kBuildInfoLabels{label::version, label::revision, label::compiler};
 constexpr std::array<L, 1> kReason{label::reason};
 constexpr std::array<L, 1> kLabelName{label::label_name};
+constexpr std::array<L, 1> kWhere{label::where};
 
 using enum MetricType;
 using enum Source;
+using enum Status;
 
 constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     // clang-format off
@@ -53,7 +55,7 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::tool_calls_failure_total, "llm_tool_calls_failure_total", counter, "calls", kToolFailureLabels, {},
      "Failed tool/function calls bucketed by error reason.", page},
     {Metric::tool_call_duration, "llm_tool_call_duration", histogram, "ms", kToolLabels, kPageMsBuckets,
-     "Per-call duration of tool/function invocation.", page},
+     "Per-call duration of tool/function invocation.", page, planned},
     {Metric::target_info, "target_info", gauge, "1", kTargetInfoLabels, {},
      "Service attributes of this gateway (service.name, service.version, deployment.environment); always 1.", page},
     {Metric::time_to_first_token, "igw_time_to_first_token_seconds", histogram, "seconds", kProviderModel, kTtftBuckets,
@@ -70,9 +72,11 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::build_info, "igw_build_info", gauge, "1", kBuildInfoLabels, {},
      "Build of the running igw; always 1.", igw},
     {Metric::spans_dropped_total, "igw_spans_dropped_total", counter, "spans", kReason, {},
-     "Trace spans dropped instead of exported (queue full, export failed).", igw},
+     "Trace spans dropped instead of exported (queue full, export failed).", igw, planned},
     {Metric::label_values_capped_total, "igw_label_values_capped_total", counter, "observations", kLabelName, {},
      "Observations whose client-supplied label value was folded into \"other\" by the cardinality cap.", igw},
+    {Metric::internal_errors_total, "igw_internal_errors_total", counter, "errors", kWhere, {},
+     "Unexpected exceptions caught on the data plane, by where they were caught (each is also logged).", igw},
     {Metric::process_cpu_seconds_total, "process_cpu_seconds_total", counter, "seconds", {}, {},
      "Total user and system CPU time spent in seconds.", igw},
     {Metric::process_resident_memory_bytes, "process_resident_memory_bytes", gauge, "bytes", {}, {},
@@ -103,6 +107,10 @@ std::string_view to_string(MetricType type) {
 }
 
 std::string_view to_string(Source source) { return source == Source::page ? "page" : "igw"; }
+
+std::string_view to_string(Status status) { return status == Status::planned ? "planned" : "implemented"; }
+
+bool implemented(Metric id) { return metric(id).status == Status::implemented; }
 
 std::span<const MetricDef> metrics() { return kMetrics; }
 

@@ -1,6 +1,8 @@
 // The metric catalog: every metric igw exports, as data. The observability page's tables are
-// transcribed here once; the registry, `igw gen`, `igw metrics top|list|check` and the docs all read
-// this table, so a metric name, label, unit or bucket list is written nowhere else.
+// transcribed here once; the registry, `igw gen`, `igw metrics list` and the docs all read this table,
+// so a metric name, label, unit or bucket list is written nowhere else. A metric is implemented (the
+// gateway records it) or planned (listed so the page's contract is visible, but never registered,
+// exported or used by a generated dashboard or alert).
 #pragma once
 
 #include <array>
@@ -14,9 +16,11 @@ namespace igw::telemetry {
 enum class MetricType { counter, gauge, histogram };
 // Where a metric is defined: the observability page (a contract) or igw itself (an extra).
 enum class Source { page, igw };
+enum class Status { implemented, planned };
 
 std::string_view to_string(MetricType type);
 std::string_view to_string(Source source);
+std::string_view to_string(Status status);
 
 // Label names. Each is spelled once, here.
 namespace label {
@@ -37,6 +41,7 @@ inline constexpr std::string_view version = "version";
 inline constexpr std::string_view revision = "revision";
 inline constexpr std::string_view compiler = "compiler";
 inline constexpr std::string_view label_name = "label";
+inline constexpr std::string_view where = "where";
 inline constexpr std::string_view le = "le";  // histogram bucket bound, added by the exposition
 }  // namespace label
 
@@ -92,6 +97,7 @@ enum class Metric : std::size_t {
   build_info,
   spans_dropped_total,
   label_values_capped_total,
+  internal_errors_total,
   // Process metrics under their conventional names.
   process_cpu_seconds_total,
   process_resident_memory_bytes,
@@ -111,12 +117,20 @@ struct MetricDef {
   std::span<const double> buckets;  // histograms only, ascending, without +Inf
   std::string_view help;
   Source source;
+  Status status = Status::implemented;
 };
 
 // The whole catalog, indexed by Metric.
 std::span<const MetricDef> metrics();
 const MetricDef& metric(Metric id);
 std::optional<Metric> find_metric(std::string_view name);
+bool implemented(Metric id);
+
+// Values of the `where` label of internal_errors_total: the place an unexpected exception was caught.
+namespace internal_error {
+inline constexpr std::string_view handler = "handler";  // a route handler threw; the client got a 500
+inline constexpr std::string_view relay = "relay";      // a stream relay threw; the stream was cut
+}  // namespace internal_error
 
 // Suffixes of the series a histogram family exposes.
 inline constexpr std::string_view kBucketSuffix = "_bucket";

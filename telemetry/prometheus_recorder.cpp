@@ -66,7 +66,8 @@ class PrometheusRecorder final : public Recorder {
   explicit PrometheusRecorder(const RecorderOptions& options)
       : id_(g_next_recorder_id++), models_(options.max_models_per_provider),
         tools_(options.max_models_per_provider) {
-    for (const auto& def : metrics()) register_family(def);
+    for (const auto& def : metrics())
+      if (def.status == Status::implemented) register_family(def);
     const auto& b = build_info();
     gauge(Metric::target_info, {options.service.service_name, options.service.service_version,
                                 options.service.deployment_environment})
@@ -104,6 +105,7 @@ class PrometheusRecorder final : public Recorder {
     if (!o.upstream_error_reason.empty())
       counter(Metric::upstream_errors_total, {provider, o.upstream_error_reason}).Increment();
     if (o.client_disconnected) counter(Metric::client_disconnects_total, {provider}).Increment();
+    if (!o.internal_error.empty()) counter(Metric::internal_errors_total, {o.internal_error}).Increment();
     if (o.counted_in_flight) s.in_flight->Decrement();
   }
 
@@ -118,6 +120,7 @@ class PrometheusRecorder final : public Recorder {
     // Families without series yet still announce themselves, so `metrics check` and scrapers see the
     // whole catalog from the first scrape.
     for (const auto& def : metrics()) {
+      if (def.status != Status::implemented) continue;
       bool present = false;
       for (const auto& f : families) present = present || (f.name == def.name && !f.metric.empty());
       if (!present)
@@ -263,8 +266,6 @@ class PrometheusRecorder final : public Recorder {
       counter(Metric::tool_calls_success_total, {provider, model, call.tool_type, name}).Increment();
     else
       counter(Metric::tool_calls_failure_total, {provider, model, call.tool_type, name, call.error_type}).Increment();
-    if (call.duration_ms > 0)
-      histogram(Metric::tool_call_duration, {provider, model, call.tool_type, name}).Observe(call.duration_ms);
   }
 
   void update_process_metrics() {

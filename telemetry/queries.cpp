@@ -191,6 +191,9 @@ std::vector<PanelDef> panels(const Windows& w) {
                    legend(label::provider)}},
                  igw,
                  "Clients that went away mid-response; their upstream calls were cancelled."});
+  std::erase_if(out, [](const PanelDef& p) {
+    return std::ranges::any_of(p.targets, [](const auto& t) { return !refers_to_implemented_metrics(t.expr); });
+  });
   return out;
 }
 
@@ -260,6 +263,18 @@ const MetricDef* series_metric(std::string_view series) {
   }
   return nullptr;
 }
+
+}  // namespace
+
+bool refers_to_implemented_metrics(std::string_view expr) {
+  for (const auto& name : referenced_metric_names(expr)) {
+    const MetricDef* m = series_metric(name);
+    if (m && m->status != Status::implemented) return false;
+  }
+  return true;
+}
+
+namespace {
 
 bool has_label(const MetricDef& m, std::string_view label) {
   for (auto l : m.labels)

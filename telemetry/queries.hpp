@@ -55,8 +55,10 @@ struct AlertDef {
   std::string_view threshold_unit;  // "ratio" or "ms"
   std::string_view for_duration;
   std::string_view severity;
+  Status status = Status::implemented;  // planned alerts are never generated
 };
 
+// Every alert; generators emit only the implemented ones.
 std::span<const AlertDef> alerts();
 const AlertDef& alert(Alert id);
 // The alert's expression without the comparison (what a panel or a test query shows).
@@ -80,10 +82,13 @@ struct PanelDef {
   std::string description;
 };
 
+// The dashboard's panels; a panel on a planned metric is left out until the metric is implemented.
 std::vector<PanelDef> panels(const Windows& windows = {});
 
 // Every metric name an expression refers to (for tests that walk the generated PromQL).
 std::vector<std::string> referenced_metric_names(std::string_view expr);
+// True when every catalog metric the expression refers to is implemented.
+bool refers_to_implemented_metrics(std::string_view expr);
 
 // The expression with `label op "value"` added to every selector of a catalog metric that has that label
 // (histogram series included); other selectors are left alone. Dashboards use it to apply their

@@ -15,7 +15,6 @@ namespace igw::telemetry {
 struct ToolCallOutcome {
   std::string_view tool_type;  // tool_type::function / mcp / a2a
   std::string_view name;
-  double duration_ms = 0;      // 0 for function calls the client runs
   bool success = true;
   std::string_view error_type; // when !success
 };
@@ -37,6 +36,7 @@ struct RequestOutcome {
   std::span<const ToolCallOutcome> tool_calls;
   std::string_view upstream_error_reason;  // connect, tls, timeout, reset, status_4xx, status_5xx, protocol
   bool client_disconnected = false;
+  std::string_view internal_error;  // internal_error::handler / relay when an exception was caught
   bool counted_in_flight = false;  // request_started was called for this request
 };
 

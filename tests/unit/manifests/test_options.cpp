@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "manifests/options.hpp"
-#include "server/config/settings.hpp"
+#include "config/settings.hpp"
 
 using namespace igw::manifests;
 using igw::telemetry::Alert;

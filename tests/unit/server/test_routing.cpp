@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "server/config/providers.hpp"
+#include "config/providers.hpp"
 #include "server/routing.hpp"
 
 using namespace igw::server;
