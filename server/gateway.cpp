@@ -36,10 +36,8 @@ void log_startup(const config::Config& cfg, const GatewayState& state) {
       lg::info(lg::logger::server, "provider not configured", {{lg::field::provider, p.def->id}});
   }
   const auto& host = cfg.text(Key::server_host);
-  if (!cfg.boolean(Key::auth_enable) && !is_loopback(host)) {
-    const auto& auth_env = config::env_name(Key::auth_enable);
-    lg::warn(lg::logger::server,
-             "authentication is off (" + auth_env + "=false) and the API listens on a non-loopback address",
+  if (!is_loopback(host)) {  // this build has no authentication (AUTH_ENABLE is planned)
+    lg::warn(lg::logger::server, "the API has no authentication and listens on a non-loopback address",
              {{lg::field::address, host}});
   }
 }

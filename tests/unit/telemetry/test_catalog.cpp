@@ -6,6 +6,7 @@
 #include <string>
 
 #include "telemetry/catalog.hpp"
+#include "tests/unit/source_scan.hpp"
 
 using namespace igw::telemetry;
 
@@ -94,5 +95,21 @@ TEST_SUITE("telemetry/catalog") {
     CHECK(info.name == "target_info");
     CHECK(std::vector<std::string_view>(info.labels.begin(), info.labels.end()) ==
           std::vector<std::string_view>{"service_name", "service_version", "deployment_environment"});
+  }
+}
+
+TEST_SUITE("telemetry/catalog status") {
+  TEST_CASE("every metric marked implemented has a recording call, every planned one none") {
+    auto ids = igw::test::enumerators("telemetry/catalog.hpp", "Metric");
+    REQUIRE(ids.size() == kMetricCount);
+    // Recording calls name the metric's enumerator: counter(Metric::x, ...), gauge(...), histogram(...).
+    auto files = igw::test::sources({"telemetry", "server", "mock"}, {"telemetry/catalog.hpp", "telemetry/catalog.cpp",
+                                                                       "telemetry/queries.cpp"});
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto& m = metrics()[i];
+      CAPTURE(m.name);
+      const std::regex recorded{R"((counter|gauge|histogram)\(\s*Metric::)" + ids[i] + R"(\b)"};
+      CHECK(igw::test::any_matches(files, recorded) == (m.status == Status::implemented));
+    }
   }
 }
