@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "server/net.hpp"
+#include "server/asio.hpp"
 
 namespace igw::server {
 

@@ -1,4 +1,4 @@
-#include "server/net.hpp"
+#include "server/deadline.hpp"
 
 namespace igw::server {
 

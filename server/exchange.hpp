@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "server/client_request.hpp"
-#include "server/net.hpp"
+#include "server/request.hpp"
 #include "server/request_context.hpp"
+#include "server/stream.hpp"
 #include "server/worker.hpp"
 
 namespace igw::server {

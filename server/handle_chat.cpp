@@ -55,10 +55,10 @@ awaitable<void> handle_chat(Exchange& ex) {
     co_return;
   }
 
-  UpstreamRequest req{http::verb::post, make_target(p->url.base_path, p->def->chat_path, {})};
+  UpstreamRequest req{"POST", make_target(p->url.base_path, p->def->chat_path, {})};
   copy_caller_headers(ex.req, req);
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::accept, fields->stream ? "text/event-stream" : "application/json");
+  req.set("Content-Type", "application/json");
+  req.set("Accept", fields->stream ? "text/event-stream" : "application/json");
   req.set("X-Request-Id", ex.ctx.request_id);
   req.body() = rewrite_chat_body(ex.req.body(), *fields, target->prefix_stripped, target->upstream_model,
                                  stream_options_edit(*p, fields->stream));

@@ -36,8 +36,8 @@ std::expected<json, std::string> to_entries(const ProviderRuntime& p, const std:
 }
 
 awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::string request_id) {
-  UpstreamRequest req{http::verb::get, make_target(p.url.base_path, p.def->models_path, {})};
-  req.set(http::field::accept, "application/json");
+  UpstreamRequest req{"GET", make_target(p.url.base_path, p.def->models_path, {})};
+  req.set("Accept", "application/json");
   req.set("X-Request-Id", request_id);
   UpstreamCall call{worker.pool, worker.state, p, false};
   std::string error;

@@ -11,7 +11,7 @@ namespace {
 
 // A cheap look for "stream": true, deciding the timeouts (idle between events instead of a total).
 bool asks_stream(const Request& req) {
-  if (req[http::field::accept].find("text/event-stream") != std::string_view::npos) return true;
+  if (req[FieldId::accept].find("text/event-stream") != std::string_view::npos) return true;
   std::string_view body = req.body();
   for (auto at = body.find("\"stream\""); at != std::string_view::npos;
        at = body.find("\"stream\"", at + 1)) {
@@ -24,7 +24,7 @@ bool asks_stream(const Request& req) {
   return false;
 }
 
-awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, http::verb method, std::string target,
+awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, std::string_view method, std::string target,
                         std::string body) {
   UpstreamRequest req{method, std::move(target)};
   copy_caller_headers(ex.req, req);
@@ -104,21 +104,21 @@ awaitable<void> handle_proxy(Exchange& ex) {
   }
   const ProviderRuntime* p = co_await enabled_provider(ex, parts->provider);
   if (!p) co_return;
-  co_await forward(ex, *p, ex.req.method(), make_target(p->url.base_path, parts->rest, ex.query),
+  co_await forward(ex, *p, ex.req.method_string(), make_target(p->url.base_path, parts->rest, ex.query),
                    std::move(ex.req.body()));
 }
 
 awaitable<void> handle_messages(Exchange& ex) {
   auto t = co_await api_target(ex, &config::ProviderDef::serves_messages_api, true);
   if (!t.provider) co_return;
-  co_await forward(ex, *t.provider, http::verb::post, make_target(t.provider->url.base_path, "/messages", {}),
+  co_await forward(ex, *t.provider, "POST", make_target(t.provider->url.base_path, "/messages", {}),
                    std::move(t.body));
 }
 
 awaitable<void> handle_responses(Exchange& ex) {
   auto t = co_await api_target(ex, &config::ProviderDef::serves_responses_api, false);
   if (!t.provider) co_return;
-  co_await forward(ex, *t.provider, http::verb::post,
+  co_await forward(ex, *t.provider, "POST",
                    make_target(t.provider->url.base_path, "/responses", {}), std::move(t.body));
 }
 

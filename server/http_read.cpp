@@ -20,7 +20,7 @@ awaitable<error_code> http_read_some(AnyStream& stream, beast::flat_buffer& buff
       parser.put_eof(eof_ec);  // a body delimited by the close ends here; anything else was cut short
       co_return eof_ec;
     }
-    if (ec && stream.timed_out()) co_return beast::error::timeout;
+    if (ec && stream.timed_out()) co_return timed_out_error();
     if (ec) co_return ec;
   }
 }

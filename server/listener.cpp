@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "server/beast.hpp"
 #include "server/session.hpp"
 #include "telemetry/log.hpp"
 

@@ -5,7 +5,7 @@
 #include <expected>
 #include <string>
 
-#include "server/net.hpp"
+#include "server/asio.hpp"
 #include "server/worker.hpp"
 
 namespace igw::server {

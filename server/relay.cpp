@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "server/errors.hpp"
 #include "telemetry/catalog.hpp"
 #include "telemetry/log.hpp"

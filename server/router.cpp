@@ -7,9 +7,9 @@ namespace igw::server {
 
 namespace rt = telemetry::request_type;
 
-Route match_route(http::verb method, std::string_view path) {
+Route match_route(Method method, std::string_view path) {
   if (path.starts_with("/proxy/")) return Route::proxy;
-  bool get = method == http::verb::get, post = method == http::verb::post;
+  bool get = method == Method::get, post = method == Method::post;
   if (get && path == "/health") return Route::health;
   if (get && path == "/v1/models") return Route::models;
   if (post && path == "/v1/chat/completions") return Route::chat;

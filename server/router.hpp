@@ -10,7 +10,7 @@ namespace igw::server {
 enum class Route { health, models, chat, proxy, messages, responses, mcp_tools, not_found };
 
 // Pure: the route for a method and path (query already removed).
-Route match_route(http::verb method, std::string_view path);
+Route match_route(Method method, std::string_view path);
 std::string_view route_template(Route route);
 std::string_view route_request_type(Route route);
 

@@ -6,6 +6,7 @@
 #include "server/errors.hpp"
 #include "server/exchange.hpp"
 #include "server/http_read.hpp"
+#include "server/request_parser.hpp"
 #include "server/request_id.hpp"
 #include "server/router.hpp"
 #include "telemetry/catalog.hpp"
@@ -85,7 +86,7 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
     co_return false;
   }
   if (hec) co_return false;
-  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+  if (iequals(parser.get()[FieldId::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     if (co_await write_all(stream, asio::buffer(kContinue.data(), kContinue.size()), limits.write_timeout))
       co_return false;

@@ -2,7 +2,7 @@
 // each dispatched to its route on this worker, until the client leaves, a timeout, or the drain.
 #pragma once
 
-#include "server/net.hpp"
+#include "server/asio.hpp"
 #include "server/worker.hpp"
 
 namespace igw::server {

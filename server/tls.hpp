@@ -7,7 +7,9 @@
 #include <string>
 
 #include "config/loader.hpp"
-#include "server/net.hpp"
+#include <boost/asio/ssl/context.hpp>
+
+#include "server/asio.hpp"
 
 namespace igw::server {
 

@@ -7,6 +7,7 @@
 
 #include "server/errors.hpp"
 #include "server/http_read.hpp"
+#include "server/upstream_connection.hpp"
 #include "server/request_context.hpp"
 #include "server/wire.hpp"
 
@@ -34,18 +35,15 @@ UpstreamCall::~UpstreamCall() {
   if (conn_) conn_->stream.close();
 }
 
-unsigned UpstreamCall::status() const {
-  return parser_->status();
-}
-std::string_view UpstreamCall::content_type() const {
-  return parser_->content_type();
-}
+UpstreamResponseParser& UpstreamCall::parser() const { return *conn_->parser; }
+
+unsigned UpstreamCall::status() const { return status_; }
+std::string_view UpstreamCall::content_type() const { return content_type_; }
 bool UpstreamCall::done() const {
-  return parser_ && parser_->is_done();
+  if (conn_ && conn_->parser) return conn_->parser->is_done();
+  return done_;
 }
-bool UpstreamCall::unknown_length() const {
-  return !parser_->content_length() && !parser_->is_done();
-}
+bool UpstreamCall::unknown_length() const { return unknown_length_; }
 
 void UpstreamCall::abort() {
   aborted_ = true;
@@ -54,7 +52,8 @@ void UpstreamCall::abort() {
 
 void UpstreamCall::release() {
   if (!conn_) return;
-  if (!aborted_ && done() && parser_->keep_alive() && conn_->stream.socket().is_open()) {
+  done_ = done();
+  if (!aborted_ && done_ && parser().keep_alive() && conn_->stream.socket().is_open()) {
     conn_->stream.expires_never();
     pool_.give_back(std::move(conn_));
     return;
@@ -64,12 +63,12 @@ void UpstreamCall::release() {
 }
 
 void UpstreamCall::prepare(UpstreamRequest& req) const {
-  req.set(http::field::host, provider_.url.host_header());
-  req.erase(http::to_string(http::field::authorization));
+  req.set("Host", provider_.url.host_header());
+  req.erase("Authorization");
   req.erase("x-api-key");
   switch (provider_.def->auth) {
     case config::AuthStyle::bearer:
-      if (!provider_.key.empty()) req.set_owned(http::to_string(http::field::authorization), "Bearer " + provider_.key);
+      if (!provider_.key.empty()) req.set_owned("Authorization", "Bearer " + provider_.key);
       break;
     case config::AuthStyle::x_api_key:
       req.set("x-api-key", provider_.key);
@@ -83,7 +82,7 @@ void UpstreamCall::prepare(UpstreamRequest& req) const {
 
 UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view phase) const {
   std::string_view id = provider_.def->id;
-  if (ec == beast::error::timeout) return {504, reason::timeout, errors::upstream_timeout(id, phase)};
+  if (ec == timed_out_error()) return {504, reason::timeout, errors::upstream_timeout(id, phase)};
   if (ec.category() == asio::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
     if (conn_ && conn_->stream.tls()) {
       long verify = SSL_get_verify_result(conn_->stream.tls()->native_handle());
@@ -148,20 +147,26 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
 
 awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   auto& stream = conn_->stream;
-  parser_.reset();
+  conn_->parser.reset();
   std::string head;
   head.reserve(512);
   req.append_head(head);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
   if (auto wec = co_await write_all(stream, buffers, state_.limits.header_timeout)) co_return wec;
-  parser_.emplace();
+  auto& parser = conn_->parser.emplace();
   // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
   // so only the call's total limit applies to them.
   if (streaming_)
     stream.expires_after(state_.limits.header_timeout);
   else
     stream.expires_at(deadline_);
-  co_return co_await http_read_header(stream, conn_->buffer, *parser_);
+  auto ec = co_await http_read_header(stream, conn_->buffer, parser);
+  if (!ec) {
+    status_ = parser.status();
+    content_type_ = parser.take_content_type();
+    unknown_length_ = !parser.content_length() && !parser.is_done();
+  }
+  co_return ec;
 }
 
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& req) {
@@ -178,7 +183,7 @@ awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& re
     if (aborted_) co_return UpstreamFailure{499, reason::reset, "client went away"};
     conn_->stream.close();
     // A pooled connection the provider closed meanwhile: retry once on a fresh one.
-    if (reused && is_stale_connection_error(ec) && (!parser_ || !parser_->got_some())) continue;
+    if (reused && is_stale_connection_error(ec) && (!conn_->parser || !conn_->parser->got_some())) continue;
     co_return failure(ec, streaming_ ? "waiting for response headers" : "waiting for its answer");
   }
   co_return UpstreamFailure{502, reason::reset,
@@ -193,22 +198,23 @@ void UpstreamCall::arm_read_timer() {
 }
 
 error_code UpstreamCall::timed_out_as(const error_code& ec) const {
-  return ec && conn_ && conn_->stream.timed_out() ? error_code{beast::error::timeout} : ec;
+  return ec && conn_ && conn_->stream.timed_out() ? timed_out_error() : ec;
 }
 
 awaitable<std::expected<std::size_t, UpstreamFailure>> UpstreamCall::read_some(char* data, std::size_t size,
                                                                                Clock::duration& waited) {
-  while (!parser_->is_done()) {
-    parser_->body_target(data, size);
+  if (!conn_ || !conn_->parser) co_return std::size_t{0};  // released: the body was read to its end
+  while (!parser().is_done()) {
+    parser().body_target(data, size);
     arm_read_timer();
     error_code ec;
     {
       WaitTimer t{waited};
-      ec = co_await http_read_some(conn_->stream, conn_->buffer, *parser_);
+      ec = co_await http_read_some(conn_->stream, conn_->buffer, parser());
     }
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return std::unexpected(failure(ec, streaming_ ? "between stream events" : "reading the body"));
-    std::size_t got = size - parser_->body_room();
+    std::size_t got = size - parser().body_room();
     if (got > 0) co_return got;
   }
   co_return std::size_t{0};
@@ -218,11 +224,12 @@ awaitable<std::expected<std::string, UpstreamFailure>> UpstreamCall::read_all() 
   // Read straight into the result: no bounce buffer on the coroutine frame.
   constexpr std::size_t kStep = 16384;
   std::string out;
-  if (auto len = parser_->content_length())
+  if (!conn_ || !conn_->parser) co_return out;  // released: the body was read to its end
+  if (auto len = parser().content_length())
     out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(*len, 1), 1u << 24)));
   std::size_t used = 0;
   for (;;) {
-    if (parser_->is_done()) break;
+    if (parser().is_done()) break;
     if (used == out.size()) out.resize(out.size() + kStep);
     Clock::duration waited{};  // the caller times the whole read
     auto n = co_await read_some(out.data() + used, out.size() - used, waited);

@@ -7,13 +7,14 @@
 #include <optional>
 #include <string>
 
-#include "server/net.hpp"
+#include "server/asio.hpp"
 #include "server/state.hpp"
 #include "server/upstream_pool.hpp"
 #include "server/upstream_request.hpp"
-#include "server/upstream_response.hpp"
 
 namespace igw::server {
+
+class UpstreamResponseParser;  // upstream_response.hpp
 
 struct UpstreamFailure {
   int status = 502;
@@ -59,8 +60,10 @@ class UpstreamCall {
   void prepare(UpstreamRequest& req) const;
   UpstreamFailure failure(const error_code& ec, std::string_view phase) const;
   void arm_read_timer();
-  // beast::error::timeout when ec came from the connection's deadline passing.
+  // timed_out_error() when ec came from the connection's deadline passing.
   error_code timed_out_as(const error_code& ec) const;
+  // The response's parser (on the connection); only while the connection is held.
+  UpstreamResponseParser& parser() const;
 
   UpstreamPool& pool_;
   const GatewayState& state_;
@@ -68,7 +71,11 @@ class UpstreamCall {
   bool streaming_;
   std::chrono::steady_clock::time_point deadline_;
   std::unique_ptr<UpstreamConnection> conn_;
-  std::optional<UpstreamResponseParser> parser_;
+  // Read off the response head, so they outlive the connection's return to the pool.
+  unsigned status_ = 0;
+  std::string content_type_;
+  bool unknown_length_ = false;
+  bool done_ = false;  // the body was read to its end (kept after release)
   bool aborted_ = false;
 };
 

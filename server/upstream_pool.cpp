@@ -1,5 +1,7 @@
 #include "server/upstream_pool.hpp"
 
+#include "server/upstream_connection.hpp"
+
 #include <sys/socket.h>
 
 namespace igw::server {
@@ -34,6 +36,9 @@ bool still_open(UpstreamConnection& conn, std::chrono::steady_clock::time_point 
 }
 
 }  // namespace
+
+UpstreamPool::UpstreamPool(const Limits& limits) : limits_(limits), gate_(kMaxConnecting) {}
+UpstreamPool::~UpstreamPool() = default;
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& origin) {
   auto it = idle_.find(origin);

@@ -8,23 +8,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/asio.hpp"
 #include "server/connect_gate.hpp"
-#include "server/net.hpp"
 #include "server/state.hpp"
 
 namespace igw::server {
 
-struct UpstreamConnection {
-  AnyStream stream;
-  std::string origin;
-  beast::flat_buffer buffer;
-  std::chrono::steady_clock::time_point idle_since{};
-  bool reused = false;
-  explicit UpstreamConnection(AnyStream s, std::string o) : stream(std::move(s)), origin(std::move(o)) {
-    buffer.reserve(kReadSize);  // a typical response in one read (Beast reads what the buffer holds, 512 at least)
-  }
-  static constexpr std::size_t kReadSize = 4096;
-};
+struct UpstreamConnection;  // upstream_connection.hpp
 
 // The addresses of each origin, so a new connection does not wait for the resolver (getaddrinfo on
 // asio's resolver thread, one lookup at a time): numeric hosts for good, names for kTtl (DNS changes are
@@ -48,7 +38,10 @@ class EndpointCache {
 
 class UpstreamPool {
  public:
-  explicit UpstreamPool(const Limits& limits) : limits_(limits), gate_(kMaxConnecting) {}
+  explicit UpstreamPool(const Limits& limits);
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
   // New connections opened at once to one origin (per worker); more wait their turn.
   static constexpr std::size_t kMaxConnecting = 64;
   ConnectGate& connect_gate() { return gate_; }

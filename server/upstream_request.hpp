@@ -8,25 +8,24 @@
 #include <string_view>
 #include <vector>
 
-#include "server/client_request.hpp"
-#include "server/net.hpp"
+#include "server/request.hpp"
 
 namespace igw::server {
 
 class UpstreamRequest {
  public:
-  UpstreamRequest(http::verb method, std::string target) : method_(method), target_(std::move(target)) {
+  // `method` is the request line's token ("POST"); a literal or the caller's request, alive for the call.
+  UpstreamRequest(std::string_view method, std::string target) : method_(method), target_(std::move(target)) {
     fields_.reserve(16);
   }
 
-  http::verb method() const { return method_; }
+  std::string_view method() const { return method_; }
   const std::string& target() const { return target_; }
   std::string& body() { return body_; }
   const std::string& body() const { return body_; }
 
   // Replaces every field of that name (names compare case-insensitively). The views must outlive the call.
   void set(std::string_view name, std::string_view value);
-  void set(http::field name, std::string_view value) { set(http::to_string(name), value); }
   // Like set, for a value the request keeps a copy of.
   void set_owned(std::string_view name, std::string value);
   void erase(std::string_view name);
@@ -41,15 +40,15 @@ class UpstreamRequest {
     std::string_view name;
     std::string_view value;
   };
-  http::verb method_;
+  std::string_view method_;
   std::string target_;
   std::vector<Field> fields_;
   std::string owned_;  // the one value built here (a credential); set_owned replaces it
   std::string body_;
 };
 
-// Copies the caller's headers that may go upstream: not hop-by-hop ones, not its credentials
-// (Authorization, x-api-key), not those the upstream request sets itself (Host, Content-Length...).
+// Copies the caller's headers that may go upstream (Request::Field::forwarded): not hop-by-hop ones, not its
+// credentials (Authorization, x-api-key), not those the upstream request sets itself (Host, Content-Length...).
 void copy_caller_headers(const Request& from, UpstreamRequest& to);
 
 }  // namespace igw::server

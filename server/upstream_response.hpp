@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/net.hpp"
+#include "server/beast.hpp"
 
 namespace igw::server {
 
@@ -18,6 +18,7 @@ class UpstreamResponseParser final : public http::basic_parser<false> {
   unsigned status() const { return status_; }
   int version() const { return version_; }
   std::string_view content_type() const { return content_type_; }
+  std::string take_content_type() { return std::move(content_type_); }
 
   // Where the next body bytes go: parsing stops with http::error::need_buffer once `size` bytes are there.
   void body_target(char* data, std::size_t size) {

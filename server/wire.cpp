@@ -1,8 +1,13 @@
 #include "server/wire.hpp"
 
 #include <charconv>
+#include <ostream>  // Beast's string_view needs it complete
+
+#include <boost/beast/http/status.hpp>
 
 namespace igw::server::wire {
+
+namespace http = boost::beast::http;
 
 void append_number(std::string& out, std::size_t n) {
   char buf[24];

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "server/net.hpp"
 
 namespace igw::server::wire {
 

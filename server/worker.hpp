@@ -5,7 +5,7 @@
 #include <optional>
 #include <unordered_set>
 
-#include "server/net.hpp"
+#include "server/stream.hpp"
 #include "server/state.hpp"
 #include "server/upstream_pool.hpp"
 

@@ -31,10 +31,13 @@ const EVP_MD* digest_of(Alg alg) {
   switch (alg) {
     case Alg::RS256:
     case Alg::PS256:
-    case Alg::ES256: return EVP_sha256();
+    case Alg::ES256:
+      return EVP_sha256();
     case Alg::RS384:
-    case Alg::ES384: return EVP_sha384();
-    case Alg::RS512: return EVP_sha512();
+    case Alg::ES384:
+      return EVP_sha384();
+    case Alg::RS512:
+      return EVP_sha512();
   }
   return nullptr;
 }
@@ -73,13 +76,15 @@ bool set_padding(Alg alg, EVP_PKEY_CTX* pctx) {
   switch (alg) {
     case Alg::RS256:
     case Alg::RS384:
-    case Alg::RS512: return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0;
+    case Alg::RS512:
+      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0;
     case Alg::PS256:
       return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) > 0 &&
              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) > 0;
     case Alg::ES256:
-    case Alg::ES384: return true;
+    case Alg::ES384:
+      return true;
   }
   return false;
 }
@@ -100,9 +105,12 @@ std::string_view alg_name(Alg alg) {
 
 bool key_fits_alg(KeyType type, Alg alg) {
   switch (type) {
-    case KeyType::rsa: return alg != Alg::ES256 && alg != Alg::ES384;
-    case KeyType::ec_p256: return alg == Alg::ES256;
-    case KeyType::ec_p384: return alg == Alg::ES384;
+    case KeyType::rsa:
+      return alg != Alg::ES256 && alg != Alg::ES384;
+    case KeyType::ec_p256:
+      return alg == Alg::ES256;
+    case KeyType::ec_p384:
+      return alg == Alg::ES384;
   }
   return false;
 }

@@ -1,41 +1,52 @@
 #include "server/auth/reason.hpp"
 
+#include <array>
+
 namespace igw::server::auth {
+namespace {
+
+struct ReasonText {
+  Reason reason;
+  std::string_view name;
+  std::string_view description;
+};
+
+constexpr std::array<ReasonText, kReasonCount> kReasons{{
+    {Reason::missing_token, "missing_token", "a bearer token is required"},
+    {Reason::malformed, "malformed", "the token is not a well-formed JWT"},
+    {Reason::unsupported_alg, "unsupported_alg", "the token's signing algorithm is not supported"},
+    {Reason::alg_mismatch, "alg_mismatch", "the token's signing algorithm is not allowed for its key"},
+    {Reason::unknown_kid, "unknown_kid", "the token was signed with an unknown key"},
+    {Reason::bad_signature, "bad_signature", "the token's signature is invalid"},
+    {Reason::expired, "expired", "the token has expired"},
+    {Reason::not_yet_valid, "not_yet_valid", "the token is not valid yet"},
+    {Reason::issued_in_future, "issued_in_future", "the token was issued in the future"},
+    {Reason::wrong_issuer, "wrong_issuer", "the token was issued by an untrusted issuer"},
+    {Reason::wrong_audience, "wrong_audience", "the token is not intended for this service"},
+    {Reason::keys_unavailable, "keys_unavailable", "the issuer's signing keys are unavailable"},
+}};
+
+// The table is indexed by the enum: a row out of place fails the build.
+constexpr bool rows_in_enum_order() {
+  for (int i = 0; i < kReasonCount; ++i)
+    if (static_cast<int>(kReasons[static_cast<std::size_t>(i)].reason) != i) return false;
+  return true;
+}
+static_assert(rows_in_enum_order());
+
+const ReasonText& row(Reason reason) {
+  auto index = static_cast<std::size_t>(reason);
+  return kReasons[index < kReasons.size() ? index : static_cast<std::size_t>(Reason::malformed)];
+}
+
+}  // namespace
 
 std::string_view to_string(Reason reason) {
-  switch (reason) {
-    case Reason::missing_token: return "missing_token";
-    case Reason::malformed: return "malformed";
-    case Reason::unsupported_alg: return "unsupported_alg";
-    case Reason::alg_mismatch: return "alg_mismatch";
-    case Reason::unknown_kid: return "unknown_kid";
-    case Reason::bad_signature: return "bad_signature";
-    case Reason::expired: return "expired";
-    case Reason::not_yet_valid: return "not_yet_valid";
-    case Reason::issued_in_future: return "issued_in_future";
-    case Reason::wrong_issuer: return "wrong_issuer";
-    case Reason::wrong_audience: return "wrong_audience";
-    case Reason::keys_unavailable: return "keys_unavailable";
-  }
-  return "unknown";
+  return row(reason).name;
 }
 
 std::string_view describe(Reason reason) {
-  switch (reason) {
-    case Reason::missing_token: return "a bearer token is required";
-    case Reason::malformed: return "the token is not a well-formed JWT";
-    case Reason::unsupported_alg: return "the token's signing algorithm is not supported";
-    case Reason::alg_mismatch: return "the token's signing algorithm is not allowed for its key";
-    case Reason::unknown_kid: return "the token was signed with an unknown key";
-    case Reason::bad_signature: return "the token's signature is invalid";
-    case Reason::expired: return "the token has expired";
-    case Reason::not_yet_valid: return "the token is not valid yet";
-    case Reason::issued_in_future: return "the token was issued in the future";
-    case Reason::wrong_issuer: return "the token was issued by an untrusted issuer";
-    case Reason::wrong_audience: return "the token is not intended for this service";
-    case Reason::keys_unavailable: return "the issuer's signing keys are unavailable";
-  }
-  return "the token was refused";
+  return row(reason).description;
 }
 
 }  // namespace igw::server::auth

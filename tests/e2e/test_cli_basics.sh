@@ -24,8 +24,11 @@ check_metric llm_tool_calls_failure_total counter provider,model,tool_type,tool_
 check_metric llm_tool_call_duration histogram provider,model,tool_type,tool_name "$buckets"
 jq -e 'all(.[]; (.help|length>0) and (.type|IN("counter","gauge","histogram")) and (.source|IN("page","igw")))' \
   <<<"$metrics" >/dev/null || fail "metrics list: an entry lacks help or has a bad type/source"
-"$igw" metrics list -o markdown | grep -q '^| `\?llm_request_duration' || "$igw" metrics list -o markdown | grep -q '^| llm_request_duration ' \
-  || fail "metrics list -o markdown lacks llm_request_duration"
+# (captured first: grep -q closing the pipe early would fail the pipeline under pipefail)
+markdown=$("$igw" metrics list -o markdown)
+grep -q '^| `\?llm_request_duration' <<<"$markdown" || fail "metrics list -o markdown lacks llm_request_duration"
+grep -q '^| llm_tool_call_duration | histogram | ms | .* | page | planned |' <<<"$markdown" \
+  || fail "metrics list -o markdown does not show llm_tool_call_duration as planned"
 
 # config list -o json: the spec's settings.
 settings=$("$igw" config list -o json)
@@ -58,7 +61,8 @@ shown=$(OPENAI_API_KEY=sk-live-0123456789abcdef TELEMETRY_ENABLED=true "$igw" co
 [ "$(jq -r '.[] | select(.env=="SERVER_PORT") | "\(.value) \(.origin)"' <<<"$shown")" = "9000 flag" ] || fail "flag origin"
 [ "$(jq -r '.[] | select(.env=="TELEMETRY_ENABLE") | "\(.origin) \(.from)"' <<<"$shown")" = "env TELEMETRY_ENABLED" ] || fail "alias origin"
 grep -q 0123456789abcdef <<<"$shown" && fail "config show printed a secret"
-OPENAI_API_KEY=sk-live-0123456789abcdef "$igw" config show | grep -q 0123456789abcdef && fail "config show (table) printed a secret"
+table=$(OPENAI_API_KEY=sk-live-0123456789abcdef "$igw" config show)
+grep -q 0123456789abcdef <<<"$table" && fail "config show (table) printed a secret"
 
 # version -o json.
 jq -e 'has("version") and has("revision") and has("build_date") and has("compiler")' <<<"$("$igw" version -o json)" >/dev/null \

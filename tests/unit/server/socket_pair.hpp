@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "server/net.hpp"
+#include "server/beast.hpp"
 
 namespace igw::server::testing {
 

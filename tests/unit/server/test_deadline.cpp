@@ -113,7 +113,7 @@ TEST_SUITE("deadline") {
                    asio::detached);
     p.io.run_for(2s);
     REQUIRE(ec);
-    CHECK(*ec == beast::error::timeout);
+    CHECK(*ec == timed_out_error());
     CHECK(parser.is_header_done());
   }
 }

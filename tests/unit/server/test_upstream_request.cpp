@@ -2,7 +2,8 @@
 
 #include <memory_resource>
 
-#include "server/net.hpp"
+#include "server/beast.hpp"
+#include "server/request_parser.hpp"
 #include "server/upstream_request.hpp"
 
 using namespace igw::server;
@@ -23,8 +24,8 @@ http::request<http::string_body> parse_request(const std::string& text) {
 
 TEST_SUITE("upstream_request") {
   TEST_CASE("the head carries method, target, fields and the body's length; Beast reads it back") {
-    UpstreamRequest req{http::verb::post, "/v1/chat/completions?x=1"};
-    req.set(http::field::host, "api.example.test");
+    UpstreamRequest req{"POST", "/v1/chat/completions?x=1"};
+    req.set("Host", "api.example.test");
     req.set("X-Request-Id", "abc");
     req.body() = R"({"a":1})";
     std::string text;
@@ -41,16 +42,16 @@ TEST_SUITE("upstream_request") {
 
   TEST_CASE("a GET without a body has no Content-Length; a POST with an empty one says 0") {
     std::string get_head, post_head;
-    UpstreamRequest{http::verb::get, "/v1/models"}.append_head(get_head);
+    UpstreamRequest{"GET", "/v1/models"}.append_head(get_head);
     CHECK(get_head == "GET /v1/models HTTP/1.1\r\n\r\n");
-    UpstreamRequest{http::verb::post, "/x"}.append_head(post_head);
+    UpstreamRequest{"POST", "/x"}.append_head(post_head);
     CHECK(post_head == "POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   }
 
   TEST_CASE("set replaces a field whatever its case; erase, has and lookup ignore case") {
-    UpstreamRequest req{http::verb::post, "/"};
+    UpstreamRequest req{"POST", "/"};
     req.set("content-type", "text/plain");
-    req.set(http::field::content_type, "application/json");
+    req.set("Content-Type", "application/json");
     CHECK(req["CONTENT-TYPE"] == "application/json");
     std::string text;
     req.append_head(text);
@@ -75,7 +76,7 @@ TEST_SUITE("upstream_request") {
     parser.put(asio::buffer(text), ec);
     REQUIRE_FALSE(ec);
     const Request& caller = parser.get();
-    UpstreamRequest req{http::verb::post, "/v1/chat/completions"};
+    UpstreamRequest req{"POST", "/v1/chat/completions"};
     copy_caller_headers(caller, req);
     CHECK(req["OpenAI-Organization"] == "org-1");
     CHECK(req["x-custom"] == "kept");

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "server/net.hpp"
+#include "server/beast.hpp"
 #include "server/wire.hpp"
 
 using namespace igw::server;

@@ -9,7 +9,7 @@ using namespace igw::server::auth;
 TEST_SUITE("auth base64url") {
   TEST_CASE("RFC 4648 test vectors, without padding") {
     const std::pair<const char*, const char*> vectors[] = {
-        {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},         {"foo", "Zm9v"},
+        {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
         {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
     };
     for (auto [plain, encoded] : vectors) {

@@ -57,10 +57,10 @@ TEST_SUITE("auth claims") {
   }
 
   TEST_CASE("exp is required, and numeric claims must be numbers in range") {
-    for (const char* json : {R"({})", R"({"exp":"10"})", R"({"exp":true})", R"({"exp":null})",
-                             R"({"exp":[10]})", R"({"exp":10,"nbf":"5"})", R"({"exp":10,"iat":{}})",
-                             R"({"exp":1e300})", R"({"exp":-1e300})", R"({"exp":18446744073709551615})",
-                             R"({"exp":9007199254740993})"}) {
+    for (const char* json :
+         {R"({})", R"({"exp":"10"})", R"({"exp":true})", R"({"exp":null})", R"({"exp":[10]})",
+          R"({"exp":10,"nbf":"5"})", R"({"exp":10,"iat":{}})", R"({"exp":1e300})", R"({"exp":-1e300})",
+          R"({"exp":18446744073709551615})", R"({"exp":9007199254740993})"}) {
       CAPTURE(json);
       CHECK(parse_claims(json) == std::unexpected(Reason::malformed));
     }

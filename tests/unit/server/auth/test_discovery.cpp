@@ -69,8 +69,9 @@ TEST_SUITE("auth discovery") {
                                    "http://idp.example/realms/igw", "https://idp.example"}) {
       auto parsed = parse_discovery(document().dump(), configured);
       REQUIRE_FALSE(parsed);
-      CHECK(parsed.error() == "discovery issuer \"https://idp.example/realms/igw\" is not the configured issuer \"" +
-                                  std::string{configured} + "\"");
+      CHECK(parsed.error() ==
+            "discovery issuer \"https://idp.example/realms/igw\" is not the configured issuer \"" +
+                std::string{configured} + "\"");
     }
   }
 

@@ -7,7 +7,9 @@ using namespace igw::server::auth;
 
 namespace {
 
-std::string header_of(std::string_view json) { return base64url_encode(json); }
+std::string header_of(std::string_view json) {
+  return base64url_encode(json);
+}
 
 }  // namespace
 
@@ -22,7 +24,8 @@ TEST_SUITE("auth jws") {
   }
 
   TEST_CASE("any other number of parts, or an empty part, is malformed") {
-    for (const char* token : {"", "abc", "a.b", "a.b.c.d", "a.b.c.", ".b.c", "a..c", "a.b.", "..", "a.b..c"}) {
+    for (const char* token :
+         {"", "abc", "a.b", "a.b.c.d", "a.b.c.", ".b.c", "a..c", "a.b.", "..", "a.b..c"}) {
       CAPTURE(token);
       CHECK(split_compact(token) == std::unexpected(Reason::malformed));
     }
@@ -48,9 +51,9 @@ TEST_SUITE("auth jws") {
   }
 
   TEST_CASE("a header that is not a JSON object with a string alg is malformed") {
-    for (const char* json : {R"(["alg","RS256"])", R"("RS256")", "42", "null", R"({"alg":"RS256")", "",
-                             R"({"kid":"k1"})", R"({"alg":256})", R"({"alg":null})",
-                             R"({"alg":"RS256","kid":7})"}) {
+    for (const char* json :
+         {R"(["alg","RS256"])", R"("RS256")", "42", "null", R"({"alg":"RS256")", "", R"({"kid":"k1"})",
+          R"({"alg":256})", R"({"alg":null})", R"({"alg":"RS256","kid":7})"}) {
       CAPTURE(json);
       CHECK(parse_header(header_of(json)) == std::unexpected(Reason::malformed));
     }

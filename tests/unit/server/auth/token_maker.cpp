@@ -109,7 +109,9 @@ const Key& p384() {
 Json public_jwk(const Key& key, std::string_view kid, const Json& extra) {
   Json jwk;
   if (EVP_PKEY_is_a(key.get(), "RSA")) {
-    jwk = {{"kty", "RSA"}, {"n", bn_param(key, OSSL_PKEY_PARAM_RSA_N)}, {"e", bn_param(key, OSSL_PKEY_PARAM_RSA_E)}};
+    jwk = {{"kty", "RSA"},
+           {"n", bn_param(key, OSSL_PKEY_PARAM_RSA_N)},
+           {"e", bn_param(key, OSSL_PKEY_PARAM_RSA_E)}};
   } else {
     int size = EVP_PKEY_get_bits(key.get()) == 256 ? 32 : 48;
     jwk = {{"kty", "EC"},
@@ -122,7 +124,9 @@ Json public_jwk(const Key& key, std::string_view kid, const Json& extra) {
   return jwk;
 }
 
-std::string jwks(const Json& keys) { return Json{{"keys", keys}}.dump(); }
+std::string jwks(const Json& keys) {
+  return Json{{"keys", keys}}.dump();
+}
 
 std::string sign(const Key& key, const Json& header, const Json& claims, int pss_salt) {
   std::string input = signing_input(header, claims);

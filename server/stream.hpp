@@ -1,73 +1,19 @@
-// Internal to the server's .cpp files: Asio/Beast aliases and AnyStream, one stream type for plain TCP
-// and TLS, downstream and upstream alike. Heavy: never include it from a header outside server/.
+// AnyStream, one stream type for plain TCP and TLS, downstream and upstream alike, and the write helpers
+// every response and request goes through. Asio only (no Beast).
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <utility>
+#include <vector>
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+
+#include "server/asio.hpp"
+#include "server/deadline.hpp"
 
 namespace igw::server {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-namespace ssl = boost::asio::ssl;
-using tcp = asio::ip::tcp;
-using error_code = boost::system::error_code;
-// The gateway's coroutines, sockets and timers all run on one worker's io_context: they name its concrete
-// executor type instead of the type-erased any_io_executor (no virtual calls or work-count updates each
-// time an operation copies its executor).
-using Executor = asio::io_context::executor_type;
-template <class T = void>
-using awaitable = asio::awaitable<T, Executor>;
-inline constexpr asio::use_awaitable_t<Executor> use_awaitable{};
-inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable_t<Executor>{});
-using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
-using Resolver = asio::ip::basic_resolver<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
-                                         Executor>;
-// Beast's stream with per-operation timeouts: the metrics endpoint only (the gateway's streams use Deadline).
-using TcpStream = beast::basic_stream<tcp, Executor>;
 using TlsStream = ssl::stream<Socket>;
-
-// A deadline for the operations on one socket: when it passes, the socket is closed, so whatever is
-// pending on it ends with operation_aborted, and expired() says why. Moving the deadline costs a clock read
-// and a store: the timer is armed once and, when it fires before the deadline then in force, re-armed for
-// it. (A timer per operation costs a timer-queue insert, a cancellation and an extra completion on every
-// read, and a stream relays an event every few milliseconds.)
-class Deadline {
- public:
-  using Clock = std::chrono::steady_clock;
-  static constexpr Clock::time_point kNever = Clock::time_point::max();
-
-  explicit Deadline(const Executor& ex);
-  ~Deadline();
-  Deadline(Deadline&& other) noexcept = default;
-  Deadline& operator=(Deadline&&) = delete;
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-
-  // The socket to close; called again whenever the socket moves.
-  void attach(Socket& socket);
-  void expires_at(Clock::time_point when);
-  void expires_after(Clock::duration d) { expires_at(Clock::now() + d); }
-  void expires_never() { expires_at(kNever); }
-  // The socket was closed because the deadline passed (reset by the next expires_*).
-  bool expired() const;
-
-  struct State;
-
- private:
-  std::shared_ptr<State> state_;
-};
 
 // A TCP stream, optionally wrapped in TLS, with one Deadline for whatever runs on it. Satisfies
 // AsyncReadStream/AsyncWriteStream. Reads and writes go straight to the socket (or the TLS stream over it).
@@ -129,6 +75,9 @@ class AnyStream {
 // Disables Nagle and puts the socket in non-blocking mode, so write_all can try a write right away.
 void tune_socket(Socket& socket);
 
+// The error an operation ends with when the stream's deadline passed.
+inline error_code timed_out_error() { return asio::error::timed_out; }
+
 // What a plain TCP socket takes of `buffers` right away, without waiting (0 on TLS, whose records are
 // written through the asynchronous path). ec is set only on a real error.
 template <class Buffers>
@@ -143,17 +92,32 @@ std::size_t write_now(AnyStream& stream, const Buffers& buffers, error_code& ec)
   return ec ? 0 : done;
 }
 
+// The buffers of a sequence after its first `skip` bytes.
+template <class Buffers>
+std::vector<asio::const_buffer> buffers_after(const Buffers& buffers, std::size_t skip) {
+  std::vector<asio::const_buffer> rest;
+  for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+    asio::const_buffer b = *it;
+    if (skip >= b.size()) {
+      skip -= b.size();
+      continue;
+    }
+    rest.push_back(b + skip);
+    skip = 0;
+  }
+  return rest;
+}
+
 // The rest of `buffers` after the first `done` bytes, through an asynchronous write bounded by `timeout`
-// (the deadline is cleared afterwards).
+// (the deadline is cleared afterwards). A passed deadline comes back as timed_out_error().
 template <class Buffers>
 awaitable<error_code> write_rest(AnyStream& stream, const Buffers& buffers, std::size_t done,
                                  Deadline::Clock::duration timeout) {
-  beast::buffers_suffix<Buffers> rest{buffers};
-  rest.consume(done);
+  auto rest = buffers_after(buffers, done);
   stream.expires_after(timeout);
   auto [ec, n] = co_await asio::async_write(stream, rest, as_tuple_awaitable);
   (void)n;
-  if (ec && stream.timed_out()) ec = beast::error::timeout;
+  if (ec && stream.timed_out()) ec = timed_out_error();
   stream.expires_never();
   co_return ec;
 }
