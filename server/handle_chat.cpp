@@ -2,6 +2,7 @@
 // policy, splice the body (prefix stripped, stream_options set or removed), relay JSON or SSE.
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/target.hpp"
 #include "server/json_fields.hpp"
 #include "server/relay.hpp"
 #include "server/request_context.hpp"

@@ -1,6 +1,7 @@
 // GET /v1/models: asks every enabled provider (or the one named by ?provider=) at once and merges the
 // lists, ids prefixed with the provider and `served_by` added. A provider that fails is logged and skipped.
 #include "server/handlers.hpp"
+#include "server/target.hpp"
 
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <nlohmann/json.hpp>

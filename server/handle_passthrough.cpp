@@ -3,6 +3,7 @@
 // The body goes upstream as is (bar the model prefix), the response comes back as the upstream sent it.
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/target.hpp"
 #include "server/json_fields.hpp"
 #include "server/relay.hpp"
 

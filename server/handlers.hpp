@@ -1,5 +1,6 @@
-// The route handlers, one family per file: basic (health, MCP tools, not found), models, chat
-// completions, passthrough (proxy, messages, responses). Each writes exactly one response.
+// The route handlers: the small ones in handlers.cpp (health, MCP tools, not found), the others one family
+// per file (handle_models.cpp, handle_chat.cpp, handle_passthrough.cpp for proxy, messages and responses).
+// Each writes exactly one response.
 #pragma once
 
 #include "server/exchange.hpp"

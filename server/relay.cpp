@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "server/errors.hpp"
+#include "server/sse.hpp"
 #include "telemetry/catalog.hpp"
 #include "telemetry/log.hpp"
 

@@ -9,15 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "server/ascii.hpp"
+
 namespace igw::server {
 
 enum class Method : std::uint8_t { get, post, put, patch, del, head, options, other };
 
 // The fields the gateway looks up; the parser recognises them once, so lookups compare a byte.
 enum class FieldId : std::uint8_t { other, accept, authorization, expect, x_request_id };
-
-// ASCII case-insensitive comparison (header names, tokens).
-bool iequals(std::string_view a, std::string_view b);
 
 class Request {
  public:

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/sse.hpp"
+#include "server/response_observer.hpp"
 #include "telemetry/recorder.hpp"
 
 namespace igw::server {

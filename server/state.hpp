@@ -12,7 +12,7 @@
 
 #include "config/loader.hpp"
 #include "config/providers.hpp"
-#include "server/routing.hpp"
+#include "server/model_policy.hpp"
 #include "server/upstream_url.hpp"
 #include "telemetry/recorder.hpp"
 

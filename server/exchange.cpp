@@ -1,11 +1,11 @@
-// Writing responses to the client.
+#include "server/exchange.hpp"
+
 #include <sys/socket.h>
 
 #include <array>
 #include <optional>
 
 #include "server/errors.hpp"
-#include "server/exchange.hpp"
 #include "server/wire.hpp"
 
 namespace igw::server {

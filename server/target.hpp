@@ -1,12 +1,11 @@
-// Which provider a request goes to, and which model it may ask for. Pure functions of the request's
-// model, its ?provider= and the provider table; the handlers turn errors into SPEC.md 1.1 responses.
+// Which provider a request goes to: pure functions of the request's model, its ?provider=, its /proxy path
+// and the provider table; the handlers turn errors into SPEC.md 1.1 responses.
 #pragma once
 
 #include <cstddef>
 #include <expected>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace igw::server {
 
@@ -23,20 +22,6 @@ enum class RouteError { provider_not_found, provider_undetermined };
 // provider_undetermined.
 std::expected<ChatTarget, RouteError> resolve_chat_target(std::string_view model,
                                                           std::string_view provider_param);
-
-// ALLOWED_MODELS / DISALLOWED_MODELS: case-insensitive, full ("groq/llama") or unprefixed ("llama") ids.
-// A non-empty allow list admits only its models (so allow wins); otherwise the deny list refuses its models.
-class ModelPolicy {
- public:
-  ModelPolicy() = default;
-  ModelPolicy(std::vector<std::string> allowed, std::vector<std::string> disallowed);
-  bool allows(std::string_view provider, std::string_view model) const;
-  bool empty() const { return allowed_.empty() && disallowed_.empty(); }
-
- private:
-  std::vector<std::string> allowed_;     // lower-cased
-  std::vector<std::string> disallowed_;  // lower-cased
-};
 
 // Splits "/proxy/{provider}/{path...}" into provider and the rest ("" when absent).
 struct ProxyPath {

@@ -1,5 +1,7 @@
-#include "server/errors.hpp"
+// The small handlers (health, MCP tool catalog, not found) and what every provider-bound handler shares.
 #include "server/handlers.hpp"
+
+#include "server/errors.hpp"
 
 namespace igw::server {
 

@@ -1,38 +1,11 @@
-#include "server/routing.hpp"
+#include "server/target.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <string>
 
 #include "config/providers.hpp"
 
 namespace igw::server {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool listed(const std::vector<std::string>& list, std::string_view provider, std::string_view model) {
-  for (const auto& entry : list) {
-    if (iequals(entry, model)) return true;
-    if (entry.size() == provider.size() + 1 + model.size() &&
-        iequals(std::string_view{entry}.substr(0, provider.size()), provider) &&
-        entry[provider.size()] == '/' && iequals(std::string_view{entry}.substr(provider.size() + 1), model))
-      return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::expected<ChatTarget, RouteError> resolve_chat_target(std::string_view model,
                                                           std::string_view provider_param) {
@@ -47,16 +20,6 @@ std::expected<ChatTarget, RouteError> resolve_chat_target(std::string_view model
   auto p = config::find_provider(model.substr(0, slash));
   if (!p) return std::unexpected(RouteError::provider_not_found);
   return ChatTarget{*p, model.substr(slash + 1), true};
-}
-
-ModelPolicy::ModelPolicy(std::vector<std::string> allowed, std::vector<std::string> disallowed) {
-  for (auto& a : allowed) allowed_.push_back(lower(a));
-  for (auto& d : disallowed) disallowed_.push_back(lower(d));
-}
-
-bool ModelPolicy::allows(std::string_view provider, std::string_view model) const {
-  if (!allowed_.empty()) return listed(allowed_, provider, model);
-  return !listed(disallowed_, provider, model);
 }
 
 std::expected<ProxyPath, RouteError> split_proxy_path(std::string_view path) {
