@@ -19,6 +19,21 @@ std::string body(std::string_view message) {
   return "{\"error\":" + quoted(message) + "}";
 }
 
+std::string openai_body(std::string_view message, std::string_view type, std::string_view code) {
+  return "{\"error\":{\"message\":" + quoted(message) + ",\"type\":" + quoted(type) + ",\"param\":null,\"code\":" +
+         quoted(code) + "}}";
+}
+
+std::string token_refused(std::string_view description) {
+  return "Unauthorized: " + std::string{description} + ". Send Authorization: Bearer <token> with a token of the "
+         "configured OIDC issuer.";
+}
+
+std::string auth_unavailable() {
+  return "Authentication is not available yet: the gateway cannot load the OIDC issuer's signing keys. "
+         "Retry shortly.";
+}
+
 std::string anthropic_body(std::string_view message) {
   return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + quoted(message) + "}}";
 }
@@ -48,6 +63,11 @@ std::string decode_failed() {
 std::string body_too_large(std::uint64_t limit) {
   return "Request body too large: the limit is " + std::to_string(limit) + " bytes (" +
          config::env_name(config::Key::server_max_request_body_size) + ").";
+}
+
+std::string header_too_large(std::uint64_t limit) {
+  return "Request header fields too large: the request line and headers must fit in " + std::to_string(limit) +
+         " bytes.";
 }
 
 std::string route_not_found() {

@@ -11,6 +11,8 @@ namespace igw::server::errors {
 
 // {"error":"<message>"}
 std::string body(std::string_view message);
+// The OpenAI error shape: {"error":{"message":..,"type":..,"param":null,"code":..}}.
+std::string openai_body(std::string_view message, std::string_view type, std::string_view code);
 // {"type":"error","error":{"type":"invalid_request_error","message":"<message>"}}
 std::string anthropic_body(std::string_view message);
 // data: {"error":{"message":"<message>","type":"upstream_error"}}\n\n
@@ -21,6 +23,7 @@ std::string provider_undetermined();
 std::string provider_needs_key(std::string_view provider, std::string_view key_env);
 std::string decode_failed();
 std::string body_too_large(std::uint64_t limit);
+std::string header_too_large(std::uint64_t limit);
 std::string route_not_found();
 std::string model_not_allowed(std::string_view model);
 std::string upstream_unreachable(std::string_view provider, std::string_view detail);
@@ -31,5 +34,7 @@ std::string mcp_not_exposed();
 std::string messages_provider_only(std::string_view provider);
 std::string responses_provider_only(std::string_view provider);
 std::string request_timeout();
+std::string token_refused(std::string_view description);
+std::string auth_unavailable();
 
 }  // namespace igw::server::errors

@@ -20,7 +20,8 @@ wire::ResponseHead head_for(Exchange& ex, unsigned status, std::string_view cont
           .content_type = content_type,
           .chunked = false,
           .content_length = std::nullopt,
-          .event_stream_headers = false};
+          .event_stream_headers = false,
+          .extra_fields = ex.extra_fields};
 }
 
 // Client writes count as client wait. The usual case, the kernel taking everything at once, is done here
@@ -82,6 +83,11 @@ awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view mess
   return write_json(ex, status, errors::body(message));
 }
 
+awaitable<bool> write_openai_error(Exchange& ex, unsigned status, std::string_view message, std::string_view type,
+                                   std::string_view code) {
+  return write_json(ex, status, errors::openai_body(message, type, code));
+}
+
 awaitable<bool> write_stream_header(Exchange& ex, unsigned status, std::string_view content_type) {
   auto head = head_for(ex, status, content_type.empty() ? std::string_view{"text/event-stream"} : content_type);
   head.event_stream_headers = true;
@@ -126,17 +132,20 @@ awaitable<bool> write_last_chunk(Exchange& ex) {
   co_return co_await send(ex, asio::buffer(wire::kLastChunk.data(), wire::kLastChunk.size()));
 }
 
-awaitable<void> wait_client_gone(AnyStream& stream) {
+awaitable<bool> wait_client_gone(AnyStream& stream) {
   auto& sock = stream.socket();
   auto [ec] = co_await sock.async_wait(Socket::wait_read, as_tuple_awaitable);
-  if (ec) co_return;  // closed under us, or cancelled because the other side of || finished
+  // Cancelled because the other side of || finished, or the socket closed under us: not the client's doing.
+  if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return false;
+  if (ec) co_return true;
   char byte;
   ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return;
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return true;
   // Bytes from a client mid-response (a pipelined request, a TLS record): not a disconnect. Wait to be
   // cancelled.
   Timer forever{co_await asio::this_coro::executor, Timer::time_point::max()};
   co_await forever.async_wait(as_tuple_awaitable);
+  co_return false;
 }
 
 }  // namespace igw::server

@@ -21,6 +21,7 @@ struct Exchange {
   std::string_view query;  // after '?', may be empty
   bool keep_alive = true;  // false once the connection must close after this response
   bool close_delimited = false;  // a streamed body to an HTTP/1.0 client: raw bytes, ended by the close
+  std::string extra_fields;      // "Name: value\r\n" lines for the response head (WWW-Authenticate)
 
   const GatewayState& state() const { return worker.state; }
   telemetry::Recorder* recorder() const { return worker.state.recorder; }
@@ -31,13 +32,17 @@ awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view conte
 awaitable<bool> write_json(Exchange& ex, unsigned status, std::string body);
 // {"error":"<message>"} with status.
 awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view message);
+// The OpenAI error shape, {"error":{"message","type","param","code"}}, with status.
+awaitable<bool> write_openai_error(Exchange& ex, unsigned status, std::string_view message, std::string_view type,
+                                   std::string_view code);
 
 // Streams: header (chunked, text/event-stream, no-cache, X-Accel-Buffering: no), chunks, last chunk.
 awaitable<bool> write_stream_header(Exchange& ex, unsigned status = 200, std::string_view content_type = {});
 awaitable<bool> write_chunk(Exchange& ex, std::string_view data);
 awaitable<bool> write_last_chunk(Exchange& ex);
 
-// Completes when the client has closed its connection (EOF or error); never completes otherwise.
-awaitable<void> wait_client_gone(AnyStream& stream);
+// True when the client has closed its connection (EOF or error); false when the wait was cancelled (the
+// other side of a || finished) or the socket was closed here. Bytes the client sends do not end the wait.
+awaitable<bool> wait_client_gone(AnyStream& stream);
 
 }  // namespace igw::server

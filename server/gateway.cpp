@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "server/auth/authenticator.hpp"
 #include "server/listener.hpp"
 #include "server/tls.hpp"
 #include "server/worker.hpp"
@@ -36,8 +37,10 @@ void log_startup(const config::Config& cfg, const GatewayState& state) {
       lg::info(lg::logger::server, "provider not configured", {{lg::field::provider, p.def->id}});
   }
   const auto& host = cfg.text(Key::server_host);
-  if (!is_loopback(host)) {  // this build has no authentication (AUTH_ENABLE is planned)
-    lg::warn(lg::logger::server, "the API has no authentication and listens on a non-loopback address",
+  if (!state.auth && !is_loopback(host)) {
+    lg::warn(lg::logger::server,
+             "authentication is off (" + config::env_name(Key::auth_enable) +
+                 "=false) and the API listens on a non-loopback address",
              {{lg::field::address, host}});
   }
 }
@@ -137,6 +140,12 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
   state.client_tls = client_tls->get();
   auto recorder = make_recorder(cfg);
   state.recorder = recorder.get();
+  std::unique_ptr<auth::Authenticator> authenticator;
+  if (cfg.boolean(Key::auth_enable)) {
+    authenticator = std::make_unique<auth::Authenticator>(auth::AuthenticatorOptions{
+        cfg.text(Key::auth_oidc_issuer), cfg.text(Key::auth_oidc_client_id), state.client_tls, state.recorder});
+    state.auth = authenticator.get();
+  }
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t i = 0, n = worker_count(cfg); i < n; ++i)
@@ -145,6 +154,7 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
   if (!endpoints) return std::unexpected(endpoints.error());
 
   log_startup(cfg, state);
+  if (authenticator) asio::co_spawn(workers.front()->ioc, authenticator->keep_keys_fresh(), asio::detached);
   for (auto& w : workers) {
     asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
     asio::co_spawn(w->ioc, pool_sweeper(*w), asio::detached);

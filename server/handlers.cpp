@@ -1,7 +1,9 @@
 // The small handlers (health, MCP tool catalog, not found) and what every provider-bound handler shares.
 #include "server/handlers.hpp"
 
+#include "server/auth/authenticator.hpp"
 #include "server/errors.hpp"
+#include "telemetry/log.hpp"
 
 namespace igw::server {
 
@@ -21,6 +23,36 @@ awaitable<void> handle_mcp_tools(Exchange& ex) {
 
 awaitable<void> handle_not_found(Exchange& ex) {
   co_await write_error(ex, 404, errors::route_not_found());
+}
+
+awaitable<bool> authorize(Exchange& ex) {
+  auto* authenticator = ex.state().auth;
+  if (!authenticator) co_return true;
+  auto decision = co_await authenticator->check(ex.req[FieldId::authorization]);
+  if (decision.allowed) {
+    ex.ctx.user = std::move(decision.user);
+    co_return true;
+  }
+  namespace lg = telemetry::log;
+  const auto reason = auth::to_string(decision.reason);
+  ex.ctx.auth_failure = reason;
+  lg::warn(lg::logger::auth, "request refused",
+           {{lg::field::reason, reason}, {lg::field::path, ex.ctx.path}, {lg::field::request_id, ex.ctx.request_id}});
+  if (decision.status == 503) {
+    ex.extra_fields = "Retry-After: 1\r\n";
+    co_await write_openai_error(ex, 503, errors::auth_unavailable(), "server_error", reason);
+    co_return false;
+  }
+  const auto description = auth::describe(decision.reason);
+  // RFC 6750 section 3: no error code when the request carried no token at all.
+  if (decision.reason == auth::Reason::missing_token)
+    ex.extra_fields = "WWW-Authenticate: Bearer\r\n";
+  else
+    ex.extra_fields = "WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"" +
+                      std::string{description} + "\"\r\n";
+  co_await write_openai_error(ex, 401, errors::token_refused(description), "invalid_request_error",
+                              decision.reason == auth::Reason::missing_token ? "missing_token" : "invalid_token");
+  co_return false;
 }
 
 awaitable<const ProviderRuntime*> enabled_provider(Exchange& ex, std::string_view id, bool anthropic_errors) {

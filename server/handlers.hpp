@@ -16,6 +16,11 @@ awaitable<void> handle_proxy(Exchange& ex);
 awaitable<void> handle_messages(Exchange& ex);
 awaitable<void> handle_responses(Exchange& ex);
 
+// With AUTH_ENABLE: true when the request carries a bearer token the issuer's keys verify (its user is
+// then on the context); otherwise the 401 (or 503 while the keys are not loaded) is written and false
+// returned. Without auth: true.
+awaitable<bool> authorize(Exchange& ex);
+
 // The enabled provider for an id, or the error response already written (400 not found / no key).
 awaitable<const ProviderRuntime*> enabled_provider(Exchange& ex, std::string_view id,
                                                    bool anthropic_errors = false);

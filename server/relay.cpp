@@ -150,8 +150,7 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
   if (!co_await write_stream_header(ex, call.status())) co_return;
   SseRelay relay{ex, call, observe, {}, {}, {}, {}};
   auto watch = [&]() -> awaitable<void> {
-    co_await wait_client_gone(ex.stream);
-    if (relay.complete) co_return;
+    if (!co_await wait_client_gone(ex.stream) || relay.complete) co_return;
     ex.ctx.client_disconnected = true;
     ex.keep_alive = false;
     call.abort();  // the upstream connection closes now, not at its next event
@@ -191,6 +190,7 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
       co_return;
     }
   }
+  if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
   if (!co_await write_stream_header(ex, call.status(), content_type)) co_return;
   std::array<char, kReadChunk> buf;
   for (;;) {

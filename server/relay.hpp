@@ -11,13 +11,13 @@ namespace igw::server {
 // 502/504 to the client for a call that failed before a response (and the reason on the context).
 awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure);
 
-// An upstream error status: the same status, {"error":"<upstream body>"}.
 // Sends the request, counting the wait as upstream time; on failure answers the client and returns false.
 awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req);
 // Reads the whole upstream body into `body` and releases the connection; on failure answers the client and
 // returns false.
 awaitable<bool> read_upstream_body(Exchange& ex, UpstreamCall& call, std::string& body);
 
+// An upstream error status: the same status, {"error":"<upstream body>"}.
 awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call);
 
 // A buffered OpenAI JSON response (observed for usage and tool calls) with the upstream's status.

@@ -59,6 +59,7 @@ telemetry::RequestOutcome to_outcome(const RequestContext& ctx,
   o.upstream_error_reason = ctx.upstream_error_reason;
   o.client_disconnected = ctx.client_disconnected;
   o.internal_error = ctx.internal_error;
+  o.auth_failure = ctx.auth_failure;
   o.counted_in_flight = ctx.in_flight_counted;
   return o;
 }
@@ -79,6 +80,7 @@ void RequestContext::finish(telemetry::Recorder* recorder) {
              {lg::field::provider, provider},
              {lg::field::model, model},
              {lg::field::request_id, request_id},
+             {lg::field::user, user},
              {lg::field::bytes, bytes_out}});
 }
 

@@ -37,6 +37,8 @@ struct RequestContext {
   std::string_view upstream_error_reason;  // connect, tls, timeout, reset, status_4xx, status_5xx, protocol
   bool client_disconnected = false;
   std::string_view internal_error;  // telemetry::internal_error::... when an exception was caught
+  std::string_view auth_failure;    // auth::Reason name when bearer-token auth refused the request
+  std::string user;                 // the verified token's sub (or azp / client_id); never the token
   bool in_flight_counted = false;
   bool report = true;  // false for probes (/health): access log only, no metrics
   bool finished = false;

@@ -64,7 +64,7 @@ awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& bu
   RequestContext ctx;
   ctx.request_id = choose_request_id(req["X-Request-Id"]);
   ctx.method = std::string{req.method_string()};
-  Exchange ex{worker, stream, req, ctx, {}, {}, false};
+  Exchange ex{worker, stream, req, ctx, {}, {}, false, false, {}};
   split_target(req.target(), ex.path, ex.query);
   ctx.path = std::string{ex.path};
   ctx.route = route_template(match_route(req.method(), ex.path));
@@ -83,6 +83,10 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
   auto hec = co_await http_read_header(stream, buffer, parser);
   if (hec == http::error::body_limit) {
     co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
+    co_return false;
+  }
+  if (hec == http::error::header_limit) {
+    co_await refuse(worker, stream, buffer, parser, 431, errors::header_too_large(kHeaderLimit));
     co_return false;
   }
   if (hec) co_return false;
@@ -148,7 +152,7 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
     RequestContext ctx;
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
     ctx.method = std::string{req.method_string()};
-    Exchange ex{worker, stream, req, ctx, {}, {}, req.keep_alive()};
+    Exchange ex{worker, stream, req, ctx, {}, {}, req.keep_alive(), false, {}};
     split_target(req.target(), ex.path, ex.query);
     ctx.path = std::string{ex.path};
     try {

@@ -22,6 +22,10 @@ class context;
 
 namespace igw::server {
 
+namespace auth {
+class Authenticator;
+}
+
 using Duration = std::chrono::steady_clock::duration;
 
 struct Limits {
@@ -55,6 +59,7 @@ struct GatewayState {
   ModelPolicy policy;
   bool mcp_expose = false;
   telemetry::Recorder* recorder = nullptr;  // null: telemetry off
+  auth::Authenticator* auth = nullptr;      // null: AUTH_ENABLE off (every route open)
   boost::asio::ssl::context* client_tls = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_connections{0};  // client connections of every worker

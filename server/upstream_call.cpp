@@ -71,7 +71,7 @@ void UpstreamCall::prepare(UpstreamRequest& req) const {
       if (!provider_.key.empty()) req.set_owned("Authorization", "Bearer " + provider_.key);
       break;
     case config::AuthStyle::x_api_key:
-      req.set("x-api-key", provider_.key);
+      if (!provider_.key.empty()) req.set("x-api-key", provider_.key);
       break;
     case config::AuthStyle::none:
       break;
@@ -92,7 +92,11 @@ UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view pha
     return {502, reason::tls, errors::upstream_unreachable(id, "TLS: " + ec.message())};
   }
   std::string_view why = phase == std::string_view{"connecting"} ? reason::connect : reason::reset;
-  if (ec.category() == error_code{http::error::bad_version}.category()) why = reason::protocol;
+  // Beast's HTTP errors are protocol violations, but for a connection the provider closed (cut short or
+  // before a response began), which are resets.
+  if (ec.category() == error_code{http::error::bad_version}.category() && ec != http::error::end_of_stream &&
+      ec != http::error::partial_message)
+    why = reason::protocol;
   return {502, why, errors::upstream_unreachable(id, std::string{phase} + ": " + ec.message())};
 }
 

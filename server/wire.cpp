@@ -32,6 +32,7 @@ void append_response_head(std::string& out, const ResponseHead& head) {
   if (!head.request_id.empty()) append_field(out, "X-Request-Id", head.request_id);
   if (!head.content_type.empty()) append_field(out, "Content-Type", head.content_type);
   if (head.event_stream_headers) out.append("Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+  out.append(head.extra_fields);
   if (head.chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
   } else if (head.content_length) {

@@ -25,6 +25,7 @@ struct ResponseHead {
   bool chunked = false;                       // Transfer-Encoding: chunked
   std::optional<std::size_t> content_length;  // else; neither: the body ends with the connection
   bool event_stream_headers = false;  // Cache-Control: no-cache and X-Accel-Buffering: no
+  std::string_view extra_fields;      // whole "Name: value\r\n" lines added as they are
 };
 void append_response_head(std::string& out, const ResponseHead& head);
 

@@ -77,6 +77,12 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
      "Observations whose client-supplied label value was folded into \"other\" by the cardinality cap.", igw},
     {Metric::internal_errors_total, "igw_internal_errors_total", counter, "errors", kWhere, {},
      "Unexpected exceptions caught on the data plane, by where they were caught (each is also logged).", igw},
+    {Metric::auth_keys_loaded, "igw_auth_keys_loaded", gauge, "1", {}, {},
+     "1 when the OIDC issuer's signing keys are loaded and bearer tokens can be verified; 0 while igw waits "
+     "for the issuer (protected routes answer 503). Present only with AUTH_ENABLE=true.", igw},
+    {Metric::auth_failures_total, "igw_auth_failures_total", counter, "requests", kReason, {},
+     "Requests refused by bearer-token auth, by reason (missing_token, expired, bad_signature, "
+     "keys_unavailable, ...).", igw},
     {Metric::process_cpu_seconds_total, "process_cpu_seconds_total", counter, "seconds", {}, {},
      "Total user and system CPU time spent in seconds.", igw},
     {Metric::process_resident_memory_bytes, "process_resident_memory_bytes", gauge, "bytes", {}, {},

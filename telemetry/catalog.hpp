@@ -98,6 +98,8 @@ enum class Metric : std::size_t {
   spans_dropped_total,
   label_values_capped_total,
   internal_errors_total,
+  auth_keys_loaded,
+  auth_failures_total,
   // Process metrics under their conventional names.
   process_cpu_seconds_total,
   process_resident_memory_bytes,

@@ -36,6 +36,8 @@ inline constexpr std::string_view error = "error";
 inline constexpr std::string_view url = "url";
 inline constexpr std::string_view address = "address";
 inline constexpr std::string_view dropped_lines = "dropped_lines";
+inline constexpr std::string_view user = "user";      // the verified token's subject (never the token)
+inline constexpr std::string_view reason = "reason";
 }  // namespace field
 
 // The components that log (the `logger` field).

@@ -106,12 +106,15 @@ class PrometheusRecorder final : public Recorder {
       counter(Metric::upstream_errors_total, {provider, o.upstream_error_reason}).Increment();
     if (o.client_disconnected) counter(Metric::client_disconnects_total, {provider}).Increment();
     if (!o.internal_error.empty()) counter(Metric::internal_errors_total, {o.internal_error}).Increment();
+    if (!o.auth_failure.empty()) counter(Metric::auth_failures_total, {o.auth_failure}).Increment();
     if (o.counted_in_flight) s.in_flight->Decrement();
   }
 
   void tool_call(std::string_view provider, std::string_view model, const ToolCallOutcome& call) override {
     record_tool_call(provider, capped_model(provider, model), call);
   }
+
+  void auth_keys_loaded(bool loaded) override { gauge(Metric::auth_keys_loaded, {}).Set(loaded ? 1 : 0); }
 
   std::string exposition() override {
     update_process_metrics();

@@ -37,6 +37,7 @@ struct RequestOutcome {
   std::string_view upstream_error_reason;  // connect, tls, timeout, reset, status_4xx, status_5xx, protocol
   bool client_disconnected = false;
   std::string_view internal_error;  // internal_error::handler / relay when an exception was caught
+  std::string_view auth_failure;    // why bearer-token auth refused the request, when it did
   bool counted_in_flight = false;  // request_started was called for this request
 };
 
@@ -54,6 +55,8 @@ class Recorder {
   virtual void request_finished(const RequestOutcome& outcome) = 0;
   // A tool call the gateway ran itself (MCP, A2A), outside a finished request.
   virtual void tool_call(std::string_view provider, std::string_view model, const ToolCallOutcome& call) = 0;
+  // Whether the OIDC issuer's keys are loaded (auth on only).
+  virtual void auth_keys_loaded(bool loaded) = 0;
   // The Prometheus text exposition of everything recorded.
   virtual std::string exposition() = 0;
 };

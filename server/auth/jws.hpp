@@ -21,7 +21,8 @@ struct CompactJws {
   std::string_view signing_input;  // "header.payload", what the signature covers
 };
 
-// Exactly three non-empty parts separated by '.', at most kMaxTokenBytes in all; views into `token`.
+// Exactly three parts separated by '.', header and payload non-empty (the signature may be empty, as in an
+// unsecured JWS), at most kMaxTokenBytes in all; views into `token`.
 std::expected<CompactJws, Reason> split_compact(std::string_view token);
 
 struct JoseHeader {

@@ -6,8 +6,10 @@ source "$(dirname "$0")/lib.sh"
 
 planned=$("$IGW_BIN" config list -o json | jq -r '.[] | select(.status=="planned") | .env')
 [[ -n $planned ]] || fail "config list -o json shows no planned setting"
-grep -qx AUTH_ENABLE <<<"$planned" || fail "AUTH_ENABLE is not listed as planned"
-"$IGW_BIN" config list | grep -E '^AUTH_ENABLE +false +bool +planned ' >/dev/null || fail "config list (table) lacks the status"
+grep -qx MCP_ENABLE <<<"$planned" || fail "MCP_ENABLE is not listed as planned"
+grep -qx AUTH_ENABLE <<<"$planned" && fail "AUTH_ENABLE is listed as planned"
+table=$("$IGW_BIN" config list)
+grep -qE '^MCP_ENABLE +false +bool +planned ' <<<"$table" || fail "config list (table) lacks the status"
 ok "config list shows the status"
 
 # serve refuses, exits 2 at once, and never listens.
@@ -28,17 +30,17 @@ refuse() {  # refuse VAR=VALUE [WHAT]: serve and config check both exit 2 with o
   assert_eq 2 "$rc" "igw config check with $assignment: exit code"
   assert_contains "$err" "$var=" "igw config check with $assignment"
 }
-refuse AUTH_ENABLE=true
-refuse AUTH_ENABLED=1
+refuse AUTH_OIDC_CLIENT_SECRET=a-client-secret-value
+refuse MCP_ENABLED=1
 refuse MCP_ENABLE=true
 refuse A2A_AGENTS=http://127.0.0.1:9/agent
 refuse OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317
 ok "planned settings stop serve and config check"
-AUTH_ENABLE=false "$IGW_BIN" config check 2>/dev/null || fail "AUTH_ENABLE=false (its default) was refused"
+MCP_ENABLE=false "$IGW_BIN" config check 2>/dev/null || fail "MCP_ENABLE=false (its default) was refused"
 set +e
-"$IGW_BIN" serve --server-port "$port" --auth-enable true >/dev/null 2>&1; rc=$?
+"$IGW_BIN" serve --server-port "$port" --mcp-enable true >/dev/null 2>&1; rc=$?
 set -e
-assert_eq 2 "$rc" "igw serve --auth-enable true: exit code"
+assert_eq 2 "$rc" "igw serve --mcp-enable true: exit code"
 ok "a planned setting's default is accepted; its flag is refused like its variable"
 
 # Planned metrics: listed as planned, absent from a live exposition.

@@ -110,8 +110,11 @@ TEST_SUITE("config/settings status") {
     std::vector<std::string> planned;
     for (const auto& s : settings())
       if (s.status == Status::planned) planned.push_back(s.env);
-    // Auth, tracing, MCP and A2A: each flips to implemented with the change that makes it work.
-    CHECK(std::find(planned.begin(), planned.end(), "AUTH_ENABLE") != planned.end());
+    // Tracing, MCP and A2A: each flips to implemented with the change that makes it work. Auth verifies
+    // tokens locally against the issuer's keys: it needs no client secret.
+    CHECK(std::find(planned.begin(), planned.end(), "MCP_ENABLE") != planned.end());
+    CHECK(std::find(planned.begin(), planned.end(), "AUTH_OIDC_CLIENT_SECRET") != planned.end());
+    CHECK(std::find(planned.begin(), planned.end(), "AUTH_ENABLE") == planned.end());
     CHECK(std::find(planned.begin(), planned.end(), "MCP_EXPOSE") == planned.end());
     CHECK(std::find(planned.begin(), planned.end(), "OTEL_SERVICE_NAME") == planned.end());
   }

@@ -2,8 +2,9 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "manifests/k8s.hpp"
-#include "config/settings.hpp"
 
 using namespace igw::manifests;
 using nlohmann::json;
@@ -15,12 +16,10 @@ json list(const Options& o, K8sOptions k) {
   return json::parse(k8s_manifest(o, k).value());
 }
 
-const json& find(const json& items, std::string_view kind, std::string_view name) {
-  for (const auto& item : items)
-    if (item["kind"] == kind && item["metadata"]["name"] == name) return item;
-  FAIL("no " << kind << "/" << name);
-  static json none;
-  return none;
+std::vector<std::string> kinds_of(const json& items) {
+  std::vector<std::string> kinds;
+  for (const auto& item : items) kinds.push_back(item["kind"]);
+  return kinds;
 }
 
 }  // namespace
@@ -28,46 +27,32 @@ const json& find(const json& items, std::string_view kind, std::string_view name
 TEST_SUITE("manifests.k8s") {
   TEST_CASE("the default objects, as a JSON List and as YAML documents") {
     auto items = list(default_options(), {})["items"];
-    std::vector<std::string> kinds;
-    for (const auto& item : items) kinds.push_back(item["kind"]);
-    CHECK(kinds == std::vector<std::string>{"Service", "ServiceMonitor", "PrometheusRule", "ConfigMap",
-                                            "ConfigMap", "Deployment", "Service"});
+    CHECK(kinds_of(items) == std::vector<std::string>{"Service", "ServiceMonitor", "PrometheusRule",
+                                                      "ConfigMap", "ConfigMap", "Deployment", "Service"});
     auto docs = YAML::LoadAll(k8s_manifest(default_options(), {}).value());
     CHECK(docs.size() == items.size());
   }
 
-  TEST_CASE("Service and ServiceMonitor as the page writes them") {
-    auto items = list(default_options(), {})["items"];
-    const auto& svc = find(items, "Service", "inference-gateway");
-    CHECK(svc["metadata"]["labels"]["app"] == "inference-gateway");
-    CHECK(svc["spec"]["ports"] == json::parse(R"([{"name":"http","port":8080,"targetPort":8080},
-                                                   {"name":"metrics","port":9464,"targetPort":9464}])"));
-    const auto& sm = find(items, "ServiceMonitor", "inference-gateway");
-    CHECK(sm["metadata"]["namespace"] == "monitoring");
-    CHECK(sm["metadata"]["labels"]["release"] == "kube-prometheus-stack");
-    CHECK(sm["spec"]["namespaceSelector"]["matchNames"] == json{"inference-gateway"});
-    CHECK(sm["spec"]["endpoints"] == json::parse(R"([{"port":"metrics","path":"/metrics","interval":"15s",
-                                                      "scrapeTimeout":"10s"}])"));
-    const auto& cm = find(items, "ConfigMap", "inference-gateway-dashboard");
-    CHECK(cm["metadata"]["labels"]["grafana_dashboard"] == "1");
-    CHECK(json::parse(cm["data"]["inference-gateway.json"].get<std::string>())["uid"] == "inference-gateway");
+  TEST_CASE("the JSON form is a v1 List; each YAML document is the same object") {
+    auto whole = list(default_options(), {});
+    CHECK(whole["apiVersion"] == "v1");
+    CHECK(whole["kind"] == "List");
+    auto docs = YAML::LoadAll(k8s_manifest(default_options(), {}).value());
+    REQUIRE(docs.size() == whole["items"].size());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      CHECK(docs[i]["kind"].as<std::string>() == whole["items"][i]["kind"]);
+      CHECK(docs[i]["metadata"]["name"].as<std::string>() == whole["items"][i]["metadata"]["name"]);
+      CHECK(docs[i]["metadata"]["namespace"].as<std::string>() == whole["items"][i]["metadata"]["namespace"]);
+    }
   }
 
-  TEST_CASE("flags rename, move and relabel") {
-    auto o = default_options();
-    o.name = "llm-gw";
-    o.ns = "llm";
-    o.monitoring_ns = "mon";
-    o.release = "prom";
-    o.interval = "30s";
-    auto items = list(o, {})["items"];
-    const auto& sm = find(items, "ServiceMonitor", "llm-gw");
-    CHECK(sm["metadata"]["namespace"] == "mon");
-    CHECK(sm["metadata"]["labels"]["release"] == "prom");
-    CHECK(sm["spec"]["selector"]["matchLabels"]["app"] == "llm-gw");
-    CHECK(sm["spec"]["namespaceSelector"]["matchNames"] == json{"llm"});
-    CHECK(sm["spec"]["endpoints"][0]["interval"] == "30s");
-    CHECK(find(items, "Service", "llm-gw")["metadata"]["namespace"] == "llm");
+  TEST_CASE("--with-gateway adds the gateway Deployment, last") {
+    K8sOptions k;
+    k.with_gateway = true;
+    auto items = list(default_options(), k)["items"];
+    REQUIRE(items.size() == 8);
+    CHECK(items.back()["kind"] == "Deployment");
+    CHECK(items.back()["metadata"]["name"] == "inference-gateway");
   }
 
   TEST_CASE("--only keeps the named kinds; an unknown kind is an error") {
@@ -82,33 +67,32 @@ TEST_SUITE("manifests.k8s") {
     CHECK(bad.error().starts_with("--only \"Ingress\": expected kinds among Service, ServiceMonitor"));
   }
 
-  TEST_CASE("the gateway Deployment: env from the config catalog, secrets only by reference") {
+  TEST_CASE("--only keeps every object of a kind, in the usual order, whatever order the flags came in") {
+    K8sOptions k;
+    k.only = {"ConfigMap"};
+    auto items = list(default_options(), k)["items"];
+    REQUIRE(items.size() == 2);
+    CHECK(items[0]["metadata"]["name"] == "inference-gateway-dashboard");
+    CHECK(items[1]["metadata"]["name"] == "otel-collector");
+    k.only = {"Deployment", "Service"};
+    CHECK(kinds_of(list(default_options(), k)["items"]) ==
+          std::vector<std::string>{"Service", "Deployment", "Service"});
+    k.with_gateway = true;
+    k.only = {"Deployment"};
+    CHECK(list(default_options(), k)["items"].size() == 2);  // the collector's and the gateway's
+    k.only = {"service"};                                    // kinds are case-sensitive, as in Kubernetes
+    CHECK_FALSE(k8s_manifest(default_options(), k));
+    k.only = {"Service", "Ingress"};  // one bad kind fails the whole call
+    CHECK_FALSE(k8s_files(default_options(), k));
+  }
+
+  TEST_CASE("k8s_kinds names every kind emitted, and nothing else") {
     K8sOptions k;
     k.with_gateway = true;
-    auto items = list(default_options(), k)["items"];
-    const auto& dep = find(items, "Deployment", "inference-gateway");
-    const auto& c = dep["spec"]["template"]["spec"]["containers"][0];
-    std::map<std::string, json> env;
-    for (const auto& e : c["env"]) env[e["name"]] = e;
-    for (const auto& s : igw::config::settings()) {
-      CAPTURE(s.env);
-      if (s.status == igw::config::Status::planned) {  // it would stop the pod at start-up
-        CHECK_FALSE(env.contains(s.env));
-        continue;
-      }
-      if (!s.secret) continue;
-      REQUIRE(env.contains(s.env));
-      CHECK_FALSE(env[s.env].contains("value"));
-      CHECK(env[s.env]["valueFrom"]["secretKeyRef"]["key"] == s.env);
-    }
-    CHECK(env["TELEMETRY_ENABLE"]["value"] == "true");
-    CHECK(env["SERVER_HOST"]["value"] == "0.0.0.0");
-    CHECK(env["OTEL_SERVICE_NAME"]["value"] == "inference-gateway");
-    for (const auto& [name, e] : env) CHECK(igw::config::find_setting(name).has_value());
-    CHECK(c["readinessProbe"]["httpGet"]["path"] == "/health");
-    CHECK(c["securityContext"]["allowPrivilegeEscalation"] == false);
-    CHECK(dep["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] == true);
-    CHECK(c["resources"]["limits"].contains("memory"));
+    auto emitted = kinds_of(list(default_options(), k)["items"]);
+    auto kinds = k8s_kinds();
+    for (const auto& kind : kinds) CHECK_MESSAGE(std::ranges::find(emitted, kind) != emitted.end(), kind);
+    for (const auto& kind : emitted) CHECK_MESSAGE(std::ranges::find(kinds, kind) != kinds.end(), kind);
   }
 
   TEST_CASE("one file per object") {
@@ -120,6 +104,23 @@ TEST_SUITE("manifests.k8s") {
                        "prometheusrule-inference-gateway.yaml", "configmap-inference-gateway-dashboard.yaml",
                        "configmap-otel-collector.yaml", "deployment-otel-collector.yaml",
                        "service-otel-collector.yaml"});
+  }
+
+  TEST_CASE("files as JSON: .json names, each file one object") {
+    K8sOptions k;
+    k.format = Format::json;
+    k.with_gateway = true;
+    k.only = {"Deployment"};
+    auto files = k8s_files(default_options(), k).value();
+    REQUIRE(files.size() == 2);
+    CHECK(files[0].path == "deployment-otel-collector.json");
+    CHECK(files[1].path == "deployment-inference-gateway.json");
+    for (const auto& f : files) {
+      CHECK(f.content.ends_with("}\n"));
+      CHECK(json::parse(f.content)["kind"] == "Deployment");
+    }
+    auto yaml = k8s_files(default_options(), {}).value();
+    CHECK(YAML::Load(yaml[0].content)["kind"].as<std::string>() == "Service");
   }
 
   TEST_CASE("invalid options are reported, not emitted") {

@@ -68,4 +68,26 @@ TEST_SUITE("manifests.rules") {
       CHECK(node["for"].as<std::string>() == rules[i]["for"]);
     }
   }
+
+  TEST_CASE("one group named after the gateway, one rule per implemented alert") {
+    auto o = default_options();
+    o.name = "llm-gw";
+    auto groups = rule_groups(o);
+    REQUIRE(groups["groups"].size() == 1);
+    CHECK(groups["groups"][0]["name"] == "llm-gw");
+    std::size_t implemented = 0;
+    for (const auto& def : igw::telemetry::alerts())
+      if (def.status == igw::telemetry::Status::implemented) ++implemented;
+    CHECK(groups["groups"][0]["rules"].size() == implemented);
+  }
+
+  TEST_CASE("runbook URLs: none without a base, one slash between base and alert name") {
+    const auto& def = igw::telemetry::alert(Alert::high_error_rate);
+    auto o = default_options();
+    CHECK(runbook_url(o, def).empty());
+    o.runbook_base_url = "https://runbooks.example.com/igw/";
+    CHECK(runbook_url(o, def) == "https://runbooks.example.com/igw/InferenceGatewayHighErrorRate");
+    o.runbook_base_url = "https://runbooks.example.com";
+    CHECK(runbook_url(o, def) == "https://runbooks.example.com/InferenceGatewayHighErrorRate");
+  }
 }

@@ -6,26 +6,6 @@
 using namespace igw::manifests;
 
 TEST_SUITE("manifests.rules_test") {
-  TEST_CASE("humanize as Prometheus's template functions print") {
-    CHECK(humanize(7375) == "7.375k");
-    CHECK(humanize(10000) == "10k");
-    CHECK(humanize(999) == "999");
-    CHECK(humanize(1234567) == "1.235M");
-    CHECK(humanize(0.0012) == "1.2m");
-    CHECK(humanize(0) == "0");
-    CHECK(humanize_percentage(0.0501) == "5.01%");
-    CHECK(humanize_percentage(0.1001) == "10.01%");
-    CHECK(humanize_percentage(1) == "100%");
-  }
-
-  TEST_CASE("annotation templates render with labels and value") {
-    CHECK(render_annotation("Tool {{ $labels.tool_name }} at {{ $value | humanizePercentage }}",
-                            {{"tool_name", "s"}}, 0.2) == "Tool s at 20%");
-    CHECK(render_annotation("p95 {{ $value | humanize }} ms for {{$labels.provider}}",
-                            {{"provider", "openai"}}, 7375) == "p95 7.375k ms for openai");
-    CHECK(render_annotation("no templates", {}, 1) == "no templates");
-  }
-
   TEST_CASE("a firing and a quiet test per alert, loading the named rule file") {
     auto o = default_options();
     auto doc = YAML::Load(rules_test(o, "rules.yml"));

@@ -31,6 +31,7 @@ struct FakeRecorder : telemetry::Recorder {
     if (!o.tool_calls.empty()) tool = o.tool_calls.front().name;
   }
   void tool_call(std::string_view, std::string_view, const telemetry::ToolCallOutcome&) override {}
+  void auth_keys_loaded(bool) override {}
   std::string exposition() override { return {}; }
 };
 

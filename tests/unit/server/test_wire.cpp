@@ -30,7 +30,7 @@ TEST_SUITE("wire") {
                                       .content_type = "application/json",
                                       .chunked = false,
                                       .content_length = 2,
-                                      .event_stream_headers = false});
+                                      .event_stream_headers = false, .extra_fields = {}});
     text += "{}";
     CHECK(text.starts_with("HTTP/1.1 201 Created\r\n"));
     auto res = parse_response(text);
@@ -46,19 +46,19 @@ TEST_SUITE("wire") {
     std::string close11, keep10, close10;
     wire::append_response_head(close11, {.status = 500, .version = 11, .keep_alive = false, .request_id = {},
                                          .content_type = {}, .chunked = false, .content_length = 0,
-                                         .event_stream_headers = false});
+                                         .event_stream_headers = false, .extra_fields = {}});
     CHECK(close11.find("Connection: close\r\n") != std::string::npos);
     CHECK(close11.find("X-Request-Id") == std::string::npos);
     CHECK(close11.find("Content-Type") == std::string::npos);
     CHECK_FALSE(parse_response(close11).keep_alive());
     wire::append_response_head(keep10, {.status = 200, .version = 10, .keep_alive = true, .request_id = {},
                                         .content_type = {}, .chunked = false, .content_length = 0,
-                                        .event_stream_headers = false});
+                                        .event_stream_headers = false, .extra_fields = {}});
     CHECK(keep10.starts_with("HTTP/1.0 200 OK\r\n"));
     CHECK(parse_response(keep10).keep_alive());
     wire::append_response_head(close10, {.status = 200, .version = 10, .keep_alive = false, .request_id = {},
                                          .content_type = {}, .chunked = false, .content_length = 0,
-                                         .event_stream_headers = false});
+                                         .event_stream_headers = false, .extra_fields = {}});
     CHECK_FALSE(parse_response(close10).keep_alive());
   }
 
@@ -66,7 +66,7 @@ TEST_SUITE("wire") {
     std::string text;
     wire::append_response_head(text, {.status = 200, .version = 11, .keep_alive = true, .request_id = "r",
                                       .content_type = "text/event-stream", .chunked = true, .content_length = {},
-                                      .event_stream_headers = true});
+                                      .event_stream_headers = true, .extra_fields = {}});
     std::string big(300, 'x');
     for (std::string_view data : {std::string_view{"data: {}\n\n"}, std::string_view{big}}) {
       std::array<char, 20> line;
@@ -87,7 +87,7 @@ TEST_SUITE("wire") {
     std::string text;
     wire::append_response_head(text, {.status = 200, .version = 10, .keep_alive = false, .request_id = {},
                                       .content_type = "text/event-stream", .chunked = false,
-                                      .content_length = std::nullopt, .event_stream_headers = true});
+                                      .content_length = std::nullopt, .event_stream_headers = true, .extra_fields = {}});
     CHECK(text.find("Content-Length") == std::string::npos);
     CHECK(text.find("Transfer-Encoding") == std::string::npos);
     CHECK(text.ends_with("\r\n\r\n"));

@@ -198,7 +198,10 @@ TEST_SUITE("auth jwt") {
   TEST_CASE("alg none is unsupported, with or without a signature") {
     CHECK(refusal(t::assemble(header("none", "rsa"), claims(), "AAAA")) == Reason::unsupported_alg);
     CHECK(refusal(t::assemble(header("None"), claims(), "AAAA")) == Reason::unsupported_alg);
-    CHECK(refusal(t::assemble(header("none"), claims(), "")) == Reason::malformed);
+    CHECK(refusal(t::assemble(header("none"), claims(), "")) == Reason::unsupported_alg);
+    // A supported alg with an empty signature verifies nothing.
+    CHECK(refusal(t::assemble(header("RS256", "rsa"), claims(), "")) == Reason::bad_signature);
+    CHECK(refusal(t::assemble(header("ES256", "p256"), claims(), "")) == Reason::malformed);  // wrong fixed length
   }
 
   TEST_CASE("HS256 keyed with the issuer's public key is unsupported, even if the issuer publishes HS256") {
@@ -285,7 +288,7 @@ TEST_SUITE("auth jwt") {
   TEST_CASE("truncated tokens, garbage and empty parts are malformed") {
     auto token = t::sign(t::rsa2048(), header("RS256", "rsa"), claims());
     CHECK(refusal(token.substr(0, token.rfind('.'))) == Reason::malformed);
-    CHECK(refusal(token.substr(0, token.rfind('.') + 1)) == Reason::malformed);
+    CHECK(refusal(token.substr(0, token.rfind('.') + 1)) == Reason::bad_signature);  // the signature cut off
     CHECK(refusal(token.substr(0, token.size() / 2)) == Reason::malformed);
     // 342 characters for 256 bytes: dropping the last 2 leaves whole groups, a signature one byte short.
     CHECK(refusal(token.substr(0, token.size() - 2)) == Reason::bad_signature);
