@@ -4,6 +4,10 @@
 
 namespace igw::logs {
 
+// LogQL's =~ semantics (RE2): '.' does not match a newline unless (?s) asks for it, and '^' / '$' anchor
+// the whole text, not each line (Boost's Perl syntax does both by default).
+constexpr auto kSyntax = boost::regex::perl | boost::regex::no_mod_s | boost::regex::no_mod_m;
+
 struct Pattern::Impl {
   boost::regex re;
 };
@@ -12,7 +16,7 @@ std::expected<Pattern, std::string> Pattern::compile(std::string_view pattern) {
   try {
     Pattern p;
     p.impl_ =
-        std::make_shared<const Impl>(Impl{boost::regex(pattern.begin(), pattern.end(), boost::regex::perl)});
+        std::make_shared<const Impl>(Impl{boost::regex(pattern.begin(), pattern.end(), kSyntax)});
     return p;
   } catch (const boost::regex_error& e) {
     return std::unexpected(std::string{e.what()});

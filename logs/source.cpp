@@ -81,7 +81,7 @@ Source::Open Source::open_file(LineHandler& h, bool following) {
   if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
     ::close(fd);
     h.on_note(name_ + ": is a directory, not a log file");
-    finished_ = true;
+    finished_ = failed_ = true;
     return Open::failed;
   }
   fd_ = fd;
@@ -105,7 +105,7 @@ std::size_t Source::drain(LineHandler& h) {
     if (n < 0 && errno == EAGAIN) return total;
     if (n < 0) {
       h.on_note(name_ + ": read error: " + why(errno));
-      finished_ = is_stdin_ || !regular_;
+      finished_ = failed_ = is_stdin_ || !regular_;
       return total;
     }
     if (n == 0) {

@@ -58,6 +58,8 @@ class Source {
   std::size_t follow_step(LineHandler& h);
   // True when this source will never give more lines (stdin at its end, a directory).
   bool finished() const { return finished_; }
+  // Finished because it could not be read (a directory, a read error), not at the end of a stream.
+  bool failed() const { return failed_; }
 
  private:
   enum class Open { ok, missing, failed };
@@ -68,7 +70,7 @@ class Source {
 
   std::string path_, name_;
   int fd_ = -1;
-  bool is_stdin_ = false, regular_ = false, finished_ = false, announced_missing_ = false, gone_ = false;
+  bool is_stdin_ = false, regular_ = false, finished_ = false, failed_ = false, announced_missing_ = false, gone_ = false;
   bool seen_ = false;  // the file has been opened once
   dev_t dev_ = 0;
   ino_t ino_ = 0;

@@ -143,6 +143,8 @@ int follow(std::vector<Followed>& all, const TailOptions& o, Output& out) {
     }
     if (all_finished) {
       out.flush();
+      for (auto& f : all)
+        if (f.source->failed()) return 1;
       return 0;
     }
     if (got == 0) {

@@ -7,12 +7,7 @@
 namespace igw::mock {
 namespace {
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  telemetry::log::append_json_escaped(out, s);
-  out += '"';
-  return out;
-}
+using telemetry::log::json_quoted;
 
 std::string stop_reason(const ChatRequest& req, const Answer& a) {
   if (req.tool_call) return "tool_use";
@@ -21,9 +16,9 @@ std::string stop_reason(const ChatRequest& req, const Answer& a) {
 
 std::string content_json(const ChatRequest& req, const Answer& a) {
   if (req.tool_call)
-    return fmt::format(R"([{{"type":"tool_use","id":{},"name":{},"input":{}}}])", quoted(req.tool_call->id),
-                       quoted(req.tool_call->name), req.tool_call->arguments);
-  return fmt::format(R"([{{"type":"text","text":{}}}])", quoted(join_tokens(a.tokens)));
+    return fmt::format(R"([{{"type":"tool_use","id":{},"name":{},"input":{}}}])", json_quoted(req.tool_call->id),
+                       json_quoted(req.tool_call->name), req.tool_call->arguments);
+  return fmt::format(R"([{{"type":"text","text":{}}}])", json_quoted(join_tokens(a.tokens)));
 }
 
 std::string event(std::string_view type, std::string_view data) {
@@ -36,7 +31,7 @@ std::string anthropic_message_json(const ChatRequest& req, const Answer& a) {
   return fmt::format(
       R"({{"id":"msg_{}","type":"message","role":"assistant","model":{},"content":{},"stop_reason":"{}",)"
       R"("stop_sequence":null,"usage":{{"input_tokens":{},"output_tokens":{}}}}})",
-      a.id, quoted(req.model), content_json(req, a), stop_reason(req, a), req.prompt_tokens,
+      a.id, json_quoted(req.model), content_json(req, a), stop_reason(req, a), req.prompt_tokens,
       a.completion_tokens);
 }
 
@@ -47,17 +42,17 @@ std::vector<std::string> anthropic_stream_events(const ChatRequest& req, const A
       fmt::format(R"({{"type":"message_start","message":{{"id":"msg_{}","type":"message","role":"assistant",)"
                   R"("model":{},"content":[],"stop_reason":null,"stop_sequence":null,)"
                   R"("usage":{{"input_tokens":{},"output_tokens":1}}}}}})",
-                  a.id, quoted(req.model), req.prompt_tokens)));
+                  a.id, json_quoted(req.model), req.prompt_tokens)));
   if (req.tool_call) {
     events.push_back(event("content_block_start",
                            fmt::format(R"({{"type":"content_block_start","index":0,"content_block":)"
                                        R"({{"type":"tool_use","id":{},"name":{},"input":{{}}}}}})",
-                                       quoted(req.tool_call->id), quoted(req.tool_call->name))));
+                                       json_quoted(req.tool_call->id), json_quoted(req.tool_call->name))));
     events.push_back(event("ping", R"({"type":"ping"})"));
     events.push_back(
         event("content_block_delta", fmt::format(R"({{"type":"content_block_delta","index":0,"delta":)"
                                                  R"({{"type":"input_json_delta","partial_json":{}}}}})",
-                                                 quoted(req.tool_call->arguments))));
+                                                 json_quoted(req.tool_call->arguments))));
   } else {
     events.push_back(
         event("content_block_start",
@@ -67,7 +62,7 @@ std::vector<std::string> anthropic_stream_events(const ChatRequest& req, const A
       events.push_back(
           event("content_block_delta", fmt::format(R"({{"type":"content_block_delta","index":0,)"
                                                    R"("delta":{{"type":"text_delta","text":{}}}}})",
-                                                   quoted(t))));
+                                                   json_quoted(t))));
   }
   events.push_back(event("content_block_stop", R"({"type":"content_block_stop","index":0})"));
   events.push_back(
@@ -85,7 +80,7 @@ std::string anthropic_error_json(int status, std::string_view message) {
                           : status >= 500 ? "api_error"
                           : status == 401 ? "authentication_error"
                                           : "invalid_request_error";
-  return fmt::format(R"({{"type":"error","error":{{"type":"{}","message":{}}}}})", type, quoted(message));
+  return fmt::format(R"({{"type":"error","error":{{"type":"{}","message":{}}}}})", type, json_quoted(message));
 }
 
 }  // namespace igw::mock

@@ -10,17 +10,12 @@
 namespace igw::mock {
 namespace {
 
+using telemetry::log::json_quoted;
+
 constexpr std::array<std::string_view, 3> kModels{"mock-gpt-4o", "mock-gpt-4o-mini", "mock-claude-sonnet"};
 constexpr std::int64_t kModelsCreated = 1700000000;
 constexpr std::string_view kOwner = "igw-mock";
 constexpr std::string_view kFingerprint = "fp_igw_mock";
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  telemetry::log::append_json_escaped(out, s);
-  out += '"';
-  return out;
-}
 
 std::string usage_json(const ChatRequest& req, const Answer& a) {
   auto completion = a.completion_tokens;
@@ -30,7 +25,7 @@ std::string usage_json(const ChatRequest& req, const Answer& a) {
 
 std::string tool_calls_json(const ToolCall& call) {
   return fmt::format(R"([{{"id":{},"type":"function","function":{{"name":{},"arguments":{}}}}}])",
-                     quoted(call.id), quoted(call.name), quoted(call.arguments));
+                     json_quoted(call.id), json_quoted(call.name), json_quoted(call.arguments));
 }
 
 std::string finish_reason(const ChatRequest& req, const Answer& a) {
@@ -44,7 +39,7 @@ std::string chunk(const ChatRequest& req, const Answer& a, std::string_view delt
       "data: {{\"id\":{},\"object\":\"chat.completion.chunk\",\"created\":{},\"model\":{},"
       "\"system_fingerprint\":\"{}\",\"choices\":[{{\"index\":0,\"delta\":{},\"logprobs\":null,"
       "\"finish_reason\":{}}}]{}}}\n\n",
-      quoted(a.id), a.created, quoted(req.model), kFingerprint, delta, finish,
+      json_quoted(a.id), a.created, json_quoted(req.model), kFingerprint, delta, finish,
       req.include_usage ? ",\"usage\":null" : "");
 }
 
@@ -55,14 +50,14 @@ void tool_call_events(const ChatRequest& req, const Answer& a, std::vector<std::
       chunk(req, a,
             fmt::format(R"({{"role":"assistant","content":null,"tool_calls":[{{"index":0,"id":{},)"
                         R"("type":"function","function":{{"name":{},"arguments":""}}}}]}})",
-                        quoted(call.id), quoted(call.name)),
+                        json_quoted(call.id), json_quoted(call.name)),
             "null"));
   constexpr std::size_t kPiece = 8;
   for (std::size_t i = 0; i < call.arguments.size(); i += kPiece) {
     auto piece = std::string_view(call.arguments).substr(i, kPiece);
     events.push_back(
         chunk(req, a,
-              fmt::format(R"({{"tool_calls":[{{"index":0,"function":{{"arguments":{}}}}}]}})", quoted(piece)),
+              fmt::format(R"({{"tool_calls":[{{"index":0,"function":{{"arguments":{}}}}}]}})", json_quoted(piece)),
               "null"));
   }
 }
@@ -109,12 +104,12 @@ std::string openai_completion_json(const ChatRequest& req, const Answer& a) {
                                                     R"("refusal":null}})",
                                                     tool_calls_json(*req.tool_call))
                                       : fmt::format(R"({{"role":"assistant","content":{},"refusal":null}})",
-                                                    quoted(join_tokens(a.tokens)));
+                                                    json_quoted(join_tokens(a.tokens)));
   return fmt::format(
       "{{\"id\":\"chatcmpl-{}\",\"object\":\"chat.completion\",\"created\":{},\"model\":{},"
       "\"choices\":[{{\"index\":0,\"message\":{},\"logprobs\":null,\"finish_reason\":\"{}\"}}],"
       "\"usage\":{},\"system_fingerprint\":\"{}\"}}",
-      a.id, a.created, quoted(req.model), message, finish_reason(req, a), usage_json(req, a), kFingerprint);
+      a.id, a.created, json_quoted(req.model), message, finish_reason(req, a), usage_json(req, a), kFingerprint);
 }
 
 std::vector<std::string> openai_stream_events(const ChatRequest& req, const Answer& answer) {
@@ -127,14 +122,14 @@ std::vector<std::string> openai_stream_events(const ChatRequest& req, const Answ
   } else {
     events.push_back(chunk(req, a, R"({"role":"assistant","content":"","refusal":null})", "null"));
     for (const auto& t : a.tokens)
-      events.push_back(chunk(req, a, fmt::format(R"({{"content":{}}})", quoted(t)), "null"));
+      events.push_back(chunk(req, a, fmt::format(R"({{"content":{}}})", json_quoted(t)), "null"));
   }
-  events.push_back(chunk(req, a, "{}", quoted(finish_reason(req, a))));
+  events.push_back(chunk(req, a, "{}", json_quoted(finish_reason(req, a))));
   if (req.include_usage) {
     events.push_back(
         fmt::format("data: {{\"id\":{},\"object\":\"chat.completion.chunk\",\"created\":{},\"model\":{},"
                     "\"system_fingerprint\":\"{}\",\"choices\":[],\"usage\":{}}}\n\n",
-                    quoted(a.id), a.created, quoted(req.model), kFingerprint, usage_json(req, a)));
+                    json_quoted(a.id), a.created, json_quoted(req.model), kFingerprint, usage_json(req, a)));
   }
   events.push_back("data: [DONE]\n\n");
   return events;
@@ -147,7 +142,7 @@ std::string openai_error_json(int status, std::string_view message) {
   std::string code = status == 429   ? "\"rate_limit_exceeded\""
                      : status == 404 ? "\"model_not_found\""
                                      : "null";
-  return fmt::format(R"({{"error":{{"message":{},"type":"{}","param":null,"code":{}}}}})", quoted(message),
+  return fmt::format(R"({{"error":{{"message":{},"type":"{}","param":null,"code":{}}}}})", json_quoted(message),
                      type, code);
 }
 

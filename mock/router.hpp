@@ -1,5 +1,5 @@
 // The mock's routes as a pure function from a request to a reply (status + body, or a list of SSE events
-// with their pacing). The network side (mock_server.cpp) only reads requests and writes replies.
+// with their pacing). The network side (server.cpp) only reads requests and writes replies.
 #pragma once
 
 #include <atomic>

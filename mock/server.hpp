@@ -1,5 +1,5 @@
 // `igw mock`: the mock provider's network side. Boost.Asio + Beast with C++20 coroutines, one io_context per
-// worker thread, each with its own SO_REUSEPORT acceptor. Beast stays inside mock_server.cpp.
+// worker thread, each with its own SO_REUSEPORT acceptor. Beast stays inside server.cpp.
 #pragma once
 
 #include <cstdint>

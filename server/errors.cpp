@@ -4,24 +4,16 @@
 #include "telemetry/log.hpp"
 
 namespace igw::server::errors {
-namespace {
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  telemetry::log::append_json_escaped(out, s);
-  out += '"';
-  return out;
-}
-
-}  // namespace
+using telemetry::log::json_quoted;
 
 std::string body(std::string_view message) {
-  return "{\"error\":" + quoted(message) + "}";
+  return "{\"error\":" + json_quoted(message) + "}";
 }
 
 std::string openai_body(std::string_view message, std::string_view type, std::string_view code) {
-  return "{\"error\":{\"message\":" + quoted(message) + ",\"type\":" + quoted(type) + ",\"param\":null,\"code\":" +
-         quoted(code) + "}}";
+  return "{\"error\":{\"message\":" + json_quoted(message) + ",\"type\":" + json_quoted(type) + ",\"param\":null,\"code\":" +
+         json_quoted(code) + "}}";
 }
 
 std::string token_refused(std::string_view description) {
@@ -35,11 +27,11 @@ std::string auth_unavailable() {
 }
 
 std::string anthropic_body(std::string_view message) {
-  return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + quoted(message) + "}}";
+  return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + json_quoted(message) + "}}";
 }
 
 std::string sse_event(std::string_view message) {
-  return "data: {\"error\":{\"message\":" + quoted(message) + ",\"type\":\"upstream_error\"}}\n\n";
+  return "data: {\"error\":{\"message\":" + json_quoted(message) + ",\"type\":\"upstream_error\"}}\n\n";
 }
 
 std::string provider_not_found(std::string_view provider) {

@@ -57,7 +57,8 @@ awaitable<std::expected<std::string, std::string>> fetch(std::string_view url_te
   else
     holder.emplace(Socket{exec});
   AnyStream& stream = *holder;
-  stream.expires_after(limits.timeout);
+  const auto deadline = std::chrono::steady_clock::now() + limits.timeout;  // one limit for the whole call
+  stream.expires_at(deadline);
   auto fail = [&](const error_code& ec) {
     return std::unexpected(what + ": " + (stream.timed_out() ? std::string{"timed out"} : ec.message()));
   };
@@ -68,8 +69,9 @@ awaitable<std::expected<std::string, std::string>> fetch(std::string_view url_te
   wire::append_field(head, "Accept", "application/json");
   wire::append_field(head, "User-Agent", "igw");
   head += "Connection: close\r\n\r\n";
-  if (auto ec = co_await write_all(stream, asio::buffer(head), limits.timeout)) co_return fail(ec);
-  stream.expires_after(limits.timeout);
+  if (auto ec = co_await write_all(stream, asio::buffer(head), deadline - std::chrono::steady_clock::now()))
+    co_return fail(ec);
+  stream.expires_at(deadline);
 
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;

@@ -17,7 +17,7 @@ awaitable<void> handle_mcp_tools(Exchange& ex) {
     co_await write_error(ex, 403, errors::mcp_not_exposed());
     co_return;
   }
-  // MCP comes with its own issue; until then the catalog is empty.
+  // No MCP servers are connected in this build (MCP_ENABLE is planned): the catalog is empty.
   co_await write_json(ex, 200, R"({"object":"list","data":[]})");
 }
 

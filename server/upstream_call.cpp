@@ -175,7 +175,6 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
 
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::send(UpstreamRequest& req) {
   prepare(req);
-  // ---- Tracing hook: the client span of the upstream call starts here (inject traceparent into req).
   for (int attempt = 0; attempt < 2; ++attempt) {
     conn_ = pool_.take(provider_.url.origin());
     if (!conn_) {

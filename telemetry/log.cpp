@@ -209,6 +209,13 @@ void append_json_escaped(std::string& out, std::string_view s) {
   });
 }
 
+std::string json_quoted(std::string_view s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  out += '"';
+  return out;
+}
+
 namespace {
 
 // Formats a line into `out` (replacing its contents; its capacity is kept for the next line).

@@ -87,6 +87,8 @@ std::string format_line(Level level, std::string_view logger, std::string_view m
                         std::initializer_list<Field> fields, std::int64_t unix_ms);
 // Appends s to out as the inside of a JSON string.
 void append_json_escaped(std::string& out, std::string_view s);
+// `s` as a JSON string literal, quotes included.
+std::string json_quoted(std::string_view s);
 
 inline void debug(std::string_view lg, std::string_view msg, std::initializer_list<Field> f = {}) {
   if (enabled(Level::debug)) write(Level::debug, lg, msg, f);

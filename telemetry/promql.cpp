@@ -13,7 +13,12 @@ std::string selector(Metric m, std::string_view suffix, std::initializer_list<Ma
   for (const auto& matcher : matchers) {
     if (!first) out += ',';
     first = false;
-    out += fmt::format("{}{}\"{}\"", matcher.label, matcher.op, matcher.value);
+    out += fmt::format("{}{}\"", matcher.label, matcher.op);
+    for (char c : matcher.value) {  // a PromQL string literal
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
   }
   out += '}';
   return out;

@@ -73,7 +73,7 @@ void Authenticator::publish(std::shared_ptr<const Keys> keys) {
 
 bool Authenticator::claim_refetch() {
   const auto now = Clock::now().time_since_epoch().count();
-  const auto min_gap = std::chrono::duration_cast<Clock::duration>(kMinRefetchInterval).count();
+  const auto min_gap = options_.min_refetch_interval.count();
   auto last = last_jwks_fetch_.load();
   while (last == 0 || now - last >= min_gap)
     if (last_jwks_fetch_.compare_exchange_weak(last, now)) return true;

@@ -21,6 +21,9 @@ struct AuthenticatorOptions {
   std::string audience;  // AUTH_OIDC_CLIENT_ID: `aud` must contain it
   ssl::context* tls = nullptr;                  // verifies an https issuer
   telemetry::Recorder* recorder = nullptr;      // the keys-loaded gauge (may be null)
+  // A token with an unknown kid may trigger a JWKS refetch no more often than this, gateway-wide, so a
+  // flood of forged kids cannot make igw hammer the issuer. (Shorter only in tests.)
+  std::chrono::steady_clock::duration min_refetch_interval = std::chrono::seconds(5);
 };
 
 struct Decision {
@@ -36,9 +39,6 @@ class Authenticator {
   static constexpr std::chrono::seconds kRetryMin{1};
   static constexpr std::chrono::seconds kRetryMax{30};
   static constexpr std::chrono::minutes kRefreshInterval{10};
-  // A token with an unknown kid may trigger a JWKS refetch no more often than this, gateway-wide, so a
-  // flood of forged kids cannot make igw hammer the issuer.
-  static constexpr std::chrono::seconds kMinRefetchInterval{5};
 
   explicit Authenticator(AuthenticatorOptions options);
   ~Authenticator();

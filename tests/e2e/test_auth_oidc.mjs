@@ -10,7 +10,7 @@ import { allBadTokens, unknownKid } from "./bad_tokens.mjs";
 import { startIssuer } from "./oidc_issuer.mjs";
 import { fetchJson, mockRequests, sleep, startGateway, startMock, waitFor } from "./lib.mjs";
 
-const REFETCH_INTERVAL_MS = 5000;  // Authenticator::kMinRefetchInterval
+const REFETCH_INTERVAL_MS = 5000;  // AuthenticatorOptions::min_refetch_interval
 
 let mock, issuer, gw;
 before(async () => {

@@ -75,7 +75,7 @@ grep -q "good" "$work/out" || fail "the file after a directory was not read"
 run "missing file" 1 -o raw "$work/nope" "$work/good"
 grep -q "igw: $work/nope: cannot open: No such file or directory" "$work/err" || fail "missing: $(cat "$work/err")"
 grep -q "good" "$work/out" || fail "the file after a missing one was not read"
-run "follow a directory" 0 -f "$work"
+run "follow a directory" 1 -f "$work"  # nothing left to follow: exit 1, as without -f
 grep -q "is a directory" "$work/err" || fail "follow directory message: $(cat "$work/err")"
 
 # The reader goes away: | head ends quietly with exit 0 (finite and endless input).

@@ -66,17 +66,19 @@ TEST_SUITE("manifests.humanize") {
 
   // Prometheus renders templates with Go's text/template: floats print through Go's %v and %.4g, and a
   // missing map key prints "<no value>".
-  TEST_CASE("NaN and infinities as Go prints them" * doctest::skip()) {
-    // Bug: fmt spells them "nan", "inf", "-inf"; Prometheus prints "NaN", "+Inf", "-Inf".
+  TEST_CASE("NaN and infinities as Go prints them") {
     CHECK(humanize(std::numeric_limits<double>::quiet_NaN()) == "NaN");
     CHECK(humanize(std::numeric_limits<double>::infinity()) == "+Inf");
     CHECK(humanize(-std::numeric_limits<double>::infinity()) == "-Inf");
     CHECK(humanize_percentage(std::numeric_limits<double>::quiet_NaN()) == "NaN%");
   }
 
-  TEST_CASE("{{ $value }} and missing labels as Go's text/template prints them" * doctest::skip()) {
-    // Bug: fmt prints 1e6 as "1000000", Go's %v as "1e+06"; a missing label renders empty, not "<no value>".
+  TEST_CASE("{{ $value }} and missing labels as Go's text/template prints them") {
     CHECK(render_annotation("{{ $value }}", {}, 1e6) == "1e+06");
+    CHECK(render_annotation("{{ $value }}", {}, 100000) == "100000");
+    CHECK(render_annotation("{{ $value }}", {}, 0.0001) == "0.0001");
+    CHECK(render_annotation("{{ $value }}", {}, 0.00001) == "1e-05");
+    CHECK(render_annotation("{{ $value }}", {}, 0.25) == "0.25");
     CHECK(render_annotation("{{ $value }}", {}, 1234567) == "1.234567e+06");
     CHECK(render_annotation("{{ $labels.missing }}", {}, 0) == "<no value>");
   }

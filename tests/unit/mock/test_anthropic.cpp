@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/unit/mock/chat_fixtures.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "mock/anthropic.hpp"
@@ -9,22 +11,8 @@ using nlohmann::json;
 
 namespace {
 
-ChatRequest request() {
-  ChatRequest r;
-  r.model = "mock-gpt-4o";
-  r.stream = true;
-  r.prompt = {"he\"llo", "world"};
-  r.last_user_text = "he\"llo world";
-  r.prompt_tokens = 2;
-  return r;
-}
-
-json data_of(const std::string& event) {
-  auto pos = event.find("data: ");
-  REQUIRE(pos != std::string::npos);
-  REQUIRE(event.ends_with("\n\n"));
-  return json::parse(event.substr(pos + 6));
-}
+ChatRequest request(bool usage = false) { return testing::stream_request(usage); }
+using testing::data_of;
 
 // "event: <type>\n" of one SSE event.
 std::string event_type(const std::string& event) {
@@ -34,7 +22,7 @@ std::string event_type(const std::string& event) {
 
 }  // namespace
 
-TEST_SUITE("mock_anthropic") {
+TEST_SUITE("mock/anthropic") {
   TEST_CASE("max_tokens truncates: stop_reason max_tokens") {
     auto req = request();
     req.max_tokens = 1;

@@ -4,7 +4,7 @@
 
 using namespace igw::mock;
 
-TEST_SUITE("mock_chat") {
+TEST_SUITE("mock/chat") {
   TEST_CASE("the answer cycles the prompt's words") {
     CHECK(join_tokens(answer_tokens({"a", "b"}, 5)) == "a b a b a");
     CHECK(answer_tokens({"a", "b"}, 3) == std::vector<std::string>{"a", " b", " a"});

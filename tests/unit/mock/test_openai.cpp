@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/unit/mock/chat_fixtures.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "mock/openai.hpp"
@@ -9,27 +11,12 @@ using nlohmann::json;
 
 namespace {
 
-ChatRequest request(bool usage = false) {
-  ChatRequest r;
-  r.model = "mock-gpt-4o";
-  r.stream = true;
-  r.include_usage = usage;
-  r.prompt = {"he\"llo", "world"};
-  r.last_user_text = "he\"llo world";
-  r.prompt_tokens = 2;
-  return r;
-}
-
-json data_of(const std::string& event) {
-  auto pos = event.find("data: ");
-  REQUIRE(pos != std::string::npos);
-  REQUIRE(event.ends_with("\n\n"));
-  return json::parse(event.substr(pos + 6));
-}
+ChatRequest request(bool usage = false) { return testing::stream_request(usage); }
+using testing::data_of;
 
 }  // namespace
 
-TEST_SUITE("mock_openai") {
+TEST_SUITE("mock/openai") {
   TEST_CASE("models list: OpenAI shape, deterministic ids") {
     auto j = json::parse(openai_models_json());
     CHECK(j["object"] == "list");

@@ -19,7 +19,7 @@ const std::string kStream =
 
 }  // namespace
 
-TEST_SUITE("mock_router") {
+TEST_SUITE("mock/router") {
   TEST_CASE("routes") {
     Options o;
     o.tokens = 4;

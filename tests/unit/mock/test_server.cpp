@@ -41,7 +41,7 @@ std::string post(const std::string& body) {
 
 }  // namespace
 
-TEST_SUITE("mock_server") {
+TEST_SUITE("mock/server") {
   TEST_CASE("serves JSON and SSE on a port picked by the kernel, with several workers") {
     Options o;
     o.port = 0;

@@ -28,7 +28,7 @@ json stats(const State& s) {
 
 }  // namespace
 
-TEST_SUITE("mock_state") {
+TEST_SUITE("mock/state") {
   TEST_CASE("requests are listed oldest first with every recorded field") {
     State s(10);
     s.record(recorded("/v1/models", ""));
