@@ -13,6 +13,15 @@
 namespace igw::server {
 
 struct Exchange {
+  // The path and query are split off the request's target.
+  Exchange(Worker& w, AnyStream& s, Request& r, RequestContext& c, bool keep)
+      : worker(w), stream(s), req(r), ctx(c), keep_alive(keep) {
+    auto target = r.target();
+    auto q = target.find('?');
+    path = target.substr(0, q);
+    if (q != std::string_view::npos) query = target.substr(q + 1);
+  }
+
   Worker& worker;
   AnyStream& stream;
   Request& req;

@@ -50,12 +50,6 @@ awaitable<void> linger(AnyStream& stream, beast::flat_buffer& buffer) {
   }
 }
 
-void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
-  auto q = target.find('?');
-  path = target.substr(0, q);
-  query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-}
-
 // Answers a request whose body could not be read (too large, malformed): one response, then close.
 awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
                        RequestParser& parser, unsigned status,
@@ -64,8 +58,7 @@ awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& bu
   RequestContext ctx;
   ctx.request_id = choose_request_id(req["X-Request-Id"]);
   ctx.method = std::string{req.method_string()};
-  Exchange ex{worker, stream, req, ctx, {}, {}, false, false, {}};
-  split_target(req.target(), ex.path, ex.query);
+  Exchange ex{worker, stream, req, ctx, false};
   ctx.path = std::string{ex.path};
   ctx.route = route_template(match_route(req.method(), ex.path));
   co_await write_error(ex, status, message);
@@ -152,8 +145,7 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
     RequestContext ctx;
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
     ctx.method = std::string{req.method_string()};
-    Exchange ex{worker, stream, req, ctx, {}, {}, req.keep_alive(), false, {}};
-    split_target(req.target(), ex.path, ex.query);
+    Exchange ex{worker, stream, req, ctx, req.keep_alive()};
     ctx.path = std::string{ex.path};
     try {
       co_await dispatch(ex);

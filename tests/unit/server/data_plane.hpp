@@ -228,19 +228,7 @@ struct Gateway {
     Request& req = request->get();
     ctx.request_id = "req-test-1";
     ctx.method = std::string{req.method_string()};
-    auto target = req.target();
-    auto q = target.find('?');
-    // Members added to Exchange later keep their defaults here, as in the connection loop.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-    ex.emplace(Exchange{.worker = *worker,
-                        .stream = *ours,
-                        .req = req,
-                        .ctx = ctx,
-                        .path = target.substr(0, q),
-                        .query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
-                        .keep_alive = req.keep_alive()});
-#pragma GCC diagnostic pop
+    ex.emplace(*worker, *ours, req, ctx, req.keep_alive());
     ctx.path = std::string{ex->path};
     return *ex;
   }
