@@ -36,6 +36,11 @@ struct DemoFlags {
 
 config::Config demo_config(const DemoFlags& f, std::uint16_t mock_port) {
   auto env = config::process_environment();
+  // Only the mock: provider settings of the environment (real keys, local servers) stay out of the demo.
+  for (std::size_t p = 0; p < config::providers().size(); ++p) {
+    env.erase(config::settings()[config::provider_url_index(p)].env);
+    env.erase(config::settings()[config::provider_key_index(p)].env);
+  }
   env[config::env_name(Key::server_host)] = f.host;
   env[config::env_name(Key::server_port)] = std::to_string(f.port);
   env[config::env_name(Key::telemetry_enable)] = "true";
@@ -127,18 +132,29 @@ void run_demo_traffic(const std::string& host, std::uint16_t port, double rate, 
   }
 }
 
+// A short guided tour: what runs where, and commands that work against it as printed.
 void print_banner(const server::Endpoints& ep, std::uint16_t mock_port, double rate) {
-  std::cerr << "igw demo is running (Ctrl-C stops it)\n"
-            << "  API:      http://" << ep.address << ':' << ep.port << "/v1   (try: curl http://"
-            << ep.address << ':' << ep.port << "/v1/models)\n"
-            << "  metrics:  http://" << ep.metrics_address << ':' << ep.metrics_port
-            << "/metrics   (try: curl -s http://" << ep.metrics_address << ':' << ep.metrics_port
-            << "/metrics | grep ^llm_)\n"
-            << "  logs:     JSON lines on stdout (pipe into: igw logs tail)\n"
-            << "  provider: mock at http://127.0.0.1:" << mock_port << "/v1 as `openai` and `groq`; models "
-            << "openai/mock-gpt-4o, groq/mock-gpt-4o-mini, ...\n"
-            << "  traffic:  "
-            << (rate > 0 ? fmt::format("{:g} synthetic requests/s", rate) : std::string("off")) << '\n';
+  const std::string api = fmt::format("http://{}:{}", ep.address, ep.port);
+  const std::string metrics = fmt::format("http://{}:{}/metrics", ep.metrics_address, ep.metrics_port);
+  std::cerr << fmt::format(
+      R"(igw demo is running (Ctrl-C stops it)
+  gateway   {0}/v1, providers `openai` and `groq` served by a mock at http://127.0.0.1:{2}/v1
+  metrics   {1}
+  logs      JSON lines on stdout
+  traffic   {3}
+
+Try:
+  curl {0}/v1/models
+  curl {0}/v1/chat/completions -H 'content-type: application/json'     -d '{{"model":"openai/mock-gpt-4o","messages":[{{"role":"user","content":"hello"}}]}}'
+  curl -N {0}/v1/chat/completions -H 'content-type: application/json'     -d '{{"model":"groq/mock-gpt-4o-mini","stream":true,"messages":[{{"role":"user","content":"stream this"}}]}}'
+  curl -s {1} | grep '^llm_'
+  igw demo | igw logs tail --level warn      (the logs, pretty; run the demo this way)
+  igw metrics list                           (every metric, as the dashboards and alerts use them)
+  igw gen grafana > dashboard.json           (the observability page's dashboard and queries)
+)",
+      api, metrics, mock_port,
+      rate > 0 ? fmt::format("{:g} synthetic requests/s (some fail on purpose: 404, 429, 400)", rate)
+               : std::string("off"));
 }
 
 void run_demo(const DemoFlags& f) {

@@ -166,7 +166,8 @@ const std::vector<std::string>& Config::list(Key key) const {
 }
 
 bool Config::provider_enabled(std::size_t provider) const {
-  return !providers()[provider].needs_key || !provider_key(provider).empty();
+  if (!provider_key(provider).empty()) return true;
+  return !providers()[provider].needs_key && values_[provider_url_index(provider)].origin != Origin::default_value;
 }
 
 std::string Config::display(std::size_t index) const {

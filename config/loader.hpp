@@ -61,7 +61,8 @@ class Config {
 
   const std::string& provider_url(std::size_t provider) const { return values_[provider_url_index(provider)].text; }
   const std::string& provider_key(std::size_t provider) const { return values_[provider_key_index(provider)].text; }
-  // A provider is enabled when its key is set, or when it needs none.
+  // A provider is enabled when its key is set; one that needs no key (a local server) also when its URL is
+  // set explicitly.
   bool provider_enabled(std::size_t provider) const;
 
   // What `config show` prints for a value: secrets masked.

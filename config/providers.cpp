@@ -29,7 +29,7 @@ constexpr std::array<ProviderDef, 15> kProviders{{
   {"cloudflare", "Cloudflare", "https://api.cloudflare.com/client/v4/accounts/{ACCOUNT_ID}/ai", bearer, {}, kV1Chat, "/models/search", true, true, false, false},
   {"ollama", "Ollama", "http://ollama:8080/v1", none, {}, kChat, kModels, false, true, false, false},
   {"ollama_cloud", "Ollama Cloud", "https://ollama.com/v1", bearer, {}, kChat, kModels, true, true, false, false},
-  {"llamacpp", "llama.cpp", "http://llamacpp:8080/v1", bearer, {}, kChat, kModels, true, true, false, false},
+  {"llamacpp", "llama.cpp", "http://llamacpp:8080/v1", bearer, {}, kChat, kModels, false, true, false, false},
   {"moonshot", "Moonshot", "https://api.moonshot.ai/v1", bearer, {}, kChat, kModels, true, true, false, false},
   {"nvidia", "NVIDIA", "https://integrate.api.nvidia.com/v1", bearer, {}, kChat, kModels, true, true, false, false},
   {"minimax", "MiniMax", "https://api.minimax.io/v1", bearer, {}, kChat, kModels, true, true, false, false},

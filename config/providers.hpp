@@ -25,7 +25,9 @@ struct ProviderDef {
   std::span<const Header> extra_headers;
   std::string_view chat_path;    // appended to the base URL
   std::string_view models_path;
-  bool needs_key;                // enabled only when <ID>_API_KEY is set
+  // true: enabled when <ID>_API_KEY is set; false (local servers): when <ID>_API_URL or the key is set, so a
+  // default URL that only resolves inside a compose network is never asked.
+  bool needs_key;
   bool accepts_stream_options;   // false: stream_options is removed before sending upstream
   bool serves_messages_api;      // /v1/messages passthrough (Anthropic Messages API)
   bool serves_responses_api;     // /v1/responses passthrough (OpenAI Responses API)

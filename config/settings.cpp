@@ -117,9 +117,11 @@ std::vector<Setting> build() {
   for (const auto& p : providers()) {
     auto url_env = provider_url_env(p);
     out.push_back(Setting{url_env, {}, flag_for(url_env), url, std::string{p.default_url},
-                          std::string{p.display_name} + " API base URL", false, {}, "providers"});
+                          std::string{p.display_name} + " API base URL" +
+                              (p.needs_key ? "" : "; setting it enables the provider"),
+                          false, {}, "providers"});
     std::string key_description = std::string{p.display_name} + " API key" +
-                                  (p.needs_key ? "; setting it enables the provider" : " (optional)");
+                                  (p.needs_key ? "; setting it enables the provider" : " (optional; enables it too)");
     out.push_back(Setting{provider_key_env(p), {}, "", string, "", key_description, true, {}, "providers"});
   }
   return out;

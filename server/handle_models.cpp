@@ -1,5 +1,6 @@
 // GET /v1/models: asks every enabled provider (or the one named by ?provider=) at once and merges the
-// lists, ids prefixed with the provider and `served_by` added. A provider that fails is logged and skipped.
+// lists, ids prefixed with the provider and `served_by` added. A provider that fails is skipped; its failure
+// is logged at warn when it starts failing (then at debug), its recovery at info.
 #include "server/handlers.hpp"
 #include "server/target.hpp"
 
@@ -53,15 +54,18 @@ awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::stri
       if (call.status() >= 400) {
         error = "status " + std::to_string(call.status()) + ": " + body->substr(0, 512);
       } else if (auto entries = to_entries(p, *body)) {
+        if (worker.state.models_failing[p.index].exchange(false))
+          lg::info(lg::logger::proxy, "listing models works again", {{lg::field::provider, p.def->id}});
         co_return *entries;
       } else {
         error = entries.error();
       }
     }
   }
-  lg::warn(
-      lg::logger::proxy, "listing models failed; provider skipped",
-      {{lg::field::provider, p.def->id}, {lg::field::request_id, request_id}, {lg::field::error, error}});
+  const bool first = !worker.state.models_failing[p.index].exchange(true);
+  lg::write(first ? lg::Level::warn : lg::Level::debug, lg::logger::proxy,
+            "listing models failed; provider skipped until it answers again",
+            {{lg::field::provider, p.def->id}, {lg::field::request_id, request_id}, {lg::field::error, error}});
   co_return json::array();
 }
 

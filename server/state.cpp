@@ -28,6 +28,7 @@ std::expected<void, std::string> load_state(const config::Config& config, Gatewa
   state.mcp_expose = config.boolean(Key::mcp_expose);
   auto defs = config::providers();
   state.providers.clear();
+  state.models_failing = std::make_unique<std::atomic<bool>[]>(defs.size());
   for (std::size_t i = 0; i < defs.size(); ++i) {
     ProviderRuntime p;
     p.def = &defs[i];

@@ -63,6 +63,9 @@ struct GatewayState {
   boost::asio::ssl::context* client_tls = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_connections{0};  // client connections of every worker
+  // Per provider (indexed like providers): its last /v1/models listing failed. Failures are logged when
+  // this turns on, recoveries when it turns off: once per change, not on every call.
+  std::unique_ptr<std::atomic<bool>[]> models_failing;
 };
 
 // Builds everything but the TLS contexts and the recorder. Error: one line naming the bad provider URL.

@@ -73,8 +73,12 @@ TEST_SUITE("config/loader") {
     auto ollama = *find_provider("ollama");
     auto c = Config::load({{"OPENAI_API_KEY", "sk-proj-0123456789abcdef"}}).value();
     CHECK(c.provider_enabled(openai));
-    CHECK(c.provider_enabled(ollama));
+    CHECK_FALSE(c.provider_enabled(ollama));  // its default URL only resolves inside a compose network
     CHECK_FALSE(c.provider_enabled(*find_provider("groq")));
+    CHECK(Config::load({{"OLLAMA_API_URL", "http://127.0.0.1:11434/v1"}})->provider_enabled(ollama));
+    CHECK(Config::load({{"OLLAMA_API_KEY", "k"}})->provider_enabled(ollama));
+    CHECK_FALSE(Config::load({{"GROQ_API_URL", "http://127.0.0.1:1/v1"}})->provider_enabled(*find_provider("groq")));
+    CHECK(Config::load({{"LLAMACPP_API_URL", "http://127.0.0.1:8081/v1"}})->provider_enabled(*find_provider("llamacpp")));
     CHECK(c.provider_key(openai) == "sk-proj-0123456789abcdef");
     CHECK(c.display(provider_key_index(openai)) == "sk-****");
     CHECK(mask_secret("short") == "****");

@@ -58,7 +58,7 @@ TEST_SUITE("state") {
     CHECK(s.mcp_expose);
   }
 
-  TEST_CASE("the provider table, indexed like config::providers(), enabled by key or by needing none") {
+  TEST_CASE("the provider table, indexed like config::providers(), enabled by key (or URL, for keyless ones)") {
     GatewayState s;
     REQUIRE(load_state(load_config({{"GROQ_API_KEY", "gsk-1"}}), s));
     auto defs = config::providers();
@@ -69,7 +69,7 @@ TEST_SUITE("state") {
       CHECK(s.providers[i].index == i);
       CHECK(s.providers[i].key_env == config::provider_key_env(defs[i]));
       CHECK(s.providers[i].url_text == defs[i].default_url);
-      CHECK(s.providers[i].enabled == (!defs[i].needs_key || defs[i].id == "groq"));
+      CHECK(s.providers[i].enabled == (defs[i].id == "groq"));  // keyless ones need their URL set
     }
     const auto& groq = find(s, "groq");
     CHECK(groq.key == "gsk-1");
@@ -77,7 +77,7 @@ TEST_SUITE("state") {
     CHECK(groq.url.host == "api.groq.com");
     CHECK(groq.url.port == 443);
     CHECK(groq.url.base_path == "/openai/v1");
-    CHECK(find(s, "ollama").enabled);  // needs no key
+    CHECK_FALSE(find(s, "ollama").enabled);  // needs no key, but its URL is the default
     CHECK(find(s, "openai").key.empty());
     CHECK_FALSE(find(s, "openai").enabled);
   }
