@@ -16,6 +16,11 @@ std::string openai_body(std::string_view message, std::string_view type, std::st
          json_quoted(code) + "}}";
 }
 
+std::string proxy_path_refused(std::string_view why) {
+  return "Invalid proxy path: " + std::string{why} + ". /proxy/{provider}/{path} reaches paths below the "
+         "provider's base URL only.";
+}
+
 std::string token_refused(std::string_view description) {
   return "Unauthorized: " + std::string{description} + ". Send Authorization: Bearer <token> with a token of the "
          "configured OIDC issuer.";

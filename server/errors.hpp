@@ -34,6 +34,7 @@ std::string mcp_not_exposed();
 std::string messages_provider_only(std::string_view provider);
 std::string responses_provider_only(std::string_view provider);
 std::string request_timeout();
+std::string proxy_path_refused(std::string_view why);
 std::string token_refused(std::string_view description);
 std::string auth_unavailable();
 

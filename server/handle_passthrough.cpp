@@ -105,7 +105,13 @@ awaitable<void> handle_proxy(Exchange& ex) {
   }
   const ProviderRuntime* p = co_await enabled_provider(ex, parts->provider);
   if (!p) co_return;
-  co_await forward(ex, *p, ex.req.method_string(), make_target(p->url.base_path, parts->rest, ex.query),
+  // Never outside the provider's base path: the credential attached is for that API only.
+  auto path = confine_proxy_path(parts->rest);
+  if (!path) {
+    co_await write_error(ex, 400, errors::proxy_path_refused(path.error()));
+    co_return;
+  }
+  co_await forward(ex, *p, ex.req.method_string(), make_target(p->url.base_path, *path, ex.query),
                    std::move(ex.req.body()));
 }
 

@@ -30,6 +30,13 @@ struct ProxyPath {
 };
 std::expected<ProxyPath, RouteError> split_proxy_path(std::string_view path);
 
+// The path a /proxy request may send upstream, below the provider's base path: `rest` ("/v1/embeddings")
+// with dot segments resolved on the percent-decoded segments and empty segments dropped; each segment keeps
+// its encoding. Refused, with a phrase saying why, when a ".." would climb above it or a segment decodes to
+// something a path segment cannot carry (a slash or backslash, '?', '#', a control character) or is not
+// valid percent-encoding.
+std::expected<std::string, std::string> confine_proxy_path(std::string_view rest);
+
 // The value of a query parameter ("provider=groq&x=1", "provider" -> "groq"), percent-decoded; empty when
 // absent.
 std::string query_param(std::string_view query, std::string_view name);

@@ -52,3 +52,52 @@ TEST_SUITE("target") {
     CHECK(query_param("", "provider").empty());
   }
 }
+
+TEST_SUITE("target: proxy confinement") {
+  std::string confined(std::string_view rest) {
+    auto p = confine_proxy_path(rest);
+    REQUIRE_MESSAGE(p.has_value(), std::string{rest}, ": ", (p ? "" : p.error()));
+    return *p;
+  }
+  std::string refused(std::string_view rest) {
+    auto p = confine_proxy_path(rest);
+    REQUIRE_MESSAGE(!p.has_value(), std::string{rest}, " was kept as ", (p ? *p : ""));
+    return p.error();
+  }
+
+  TEST_CASE("ordinary paths are kept as sent, encoding included") {
+    CHECK(confined("/embeddings") == "/embeddings");
+    CHECK(confined("/v1/files/file-abc%20x") == "/v1/files/file-abc%20x");
+    CHECK(confined("") == "/");
+    CHECK(confined("/") == "/");
+    CHECK(confined("//models//x/") == "/models/x");  // empty segments dropped: no "//host" upstream
+    CHECK(confined("/http:/evil.example/x") == "/http:/evil.example/x");  // a path, never an origin
+    CHECK(confined("/@evil.example/x") == "/@evil.example/x");
+  }
+
+  TEST_CASE("dot segments resolve below the base path, plain or encoded") {
+    CHECK(confined("/a/./b") == "/a/b");
+    CHECK(confined("/a/../b") == "/b");
+    CHECK(confined("/a/%2e%2E/b") == "/b");
+    CHECK(confined("/a/.%2e/b/%2E") == "/b");
+    CHECK(refused("/../etc/passwd").find("climbs above") != std::string::npos);
+    CHECK(refused("/v1/../../admin").find("climbs above") != std::string::npos);
+    CHECK(refused("/%2e%2e/%2e%2e/admin").find("climbs above") != std::string::npos);
+    CHECK(refused("/.%2E/admin").find("climbs above") != std::string::npos);
+  }
+
+  TEST_CASE("what a segment cannot carry is refused") {
+    CHECK(refused("/a%2fb").find("slash") != std::string::npos);
+    CHECK(refused("/a%2F..%2F..%2Fadmin").find("slash") != std::string::npos);
+    CHECK(refused("/a%5c..%5cadmin").find("backslash") != std::string::npos);
+    CHECK(refused("/a\\..\\admin").find("backslash") != std::string::npos);
+    CHECK(refused("/models%3Fx=1").find("query or fragment") != std::string::npos);
+    CHECK(refused("/models%23frag").find("query or fragment") != std::string::npos);
+    CHECK(refused("/models#frag").find("query or fragment") != std::string::npos);
+    CHECK(refused("/a%00b").find("control") != std::string::npos);
+    CHECK(refused("/a%0d%0aHost:%20x").find("control") != std::string::npos);
+    CHECK(refused("/a%zz").find("percent-encoding") != std::string::npos);
+    CHECK(refused("/a%4").find("percent-encoding") != std::string::npos);
+    CHECK(refused("/a%").find("percent-encoding") != std::string::npos);
+  }
+}
