@@ -1,5 +1,7 @@
 #include "server/errors.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "config/settings.hpp"
 #include "telemetry/log.hpp"
 
@@ -7,8 +9,33 @@ namespace igw::server::errors {
 
 using telemetry::log::json_quoted;
 
-std::string body(std::string_view message) {
-  return "{\"error\":" + json_quoted(message) + "}";
+std::string_view type_for(unsigned status) {
+  if (status == 403) return "permission_error";
+  if (status == 502 || status == 504) return "upstream_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+std::string upstream_code(std::string_view reason) { return "upstream_" + std::string{reason}; }
+
+std::string body(unsigned status, std::string_view code, std::string_view message) {
+  return openai_body(message, type_for(status), code);
+}
+
+std::string upstream_error_body(unsigned status, std::string_view text) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_object() && doc.contains("error") && doc["error"].is_object() && doc["error"].contains("message"))
+    return std::string{text};
+  std::string message{text};
+  if (doc.is_object()) {
+    for (const char* key : {"error", "message", "detail"})
+      if (doc.contains(key) && doc[key].is_string()) {
+        message = doc[key].get<std::string>();
+        break;
+      }
+  }
+  if (message.empty()) message = "The provider answered with status " + std::to_string(status);
+  return openai_body(message, type_for(status), "upstream_status_" + std::to_string(status));
 }
 
 std::string openai_body(std::string_view message, std::string_view type, std::string_view code) {
@@ -35,8 +62,8 @@ std::string anthropic_body(std::string_view message) {
   return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + json_quoted(message) + "}}";
 }
 
-std::string sse_event(std::string_view message) {
-  return "data: {\"error\":{\"message\":" + json_quoted(message) + ",\"type\":\"upstream_error\"}}\n\n";
+std::string sse_event(std::string_view code, std::string_view message) {
+  return "data: " + openai_body(message, "upstream_error", code) + "\n\n";
 }
 
 std::string provider_not_found(std::string_view provider) {
@@ -90,7 +117,7 @@ std::string upstream_certificate(std::string_view provider, std::string_view det
 }
 
 std::string upstream_broke(std::string_view provider, std::string_view detail) {
-  return "Provider \"" + std::string{provider} + "\" stream broke: " + std::string{detail};
+  return "Provider \"" + std::string{provider} + "\" broke off its answer (" + std::string{detail} + ")";
 }
 
 std::string mcp_not_exposed() {

@@ -79,8 +79,8 @@ awaitable<bool> write_json(Exchange& ex, unsigned status, std::string body) {
   return write_body(ex, status, "application/json", std::move(body));
 }
 
-awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view message) {
-  return write_json(ex, status, errors::body(message));
+awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view code, std::string_view message) {
+  return write_json(ex, status, errors::body(status, code, message));
 }
 
 awaitable<bool> write_openai_error(Exchange& ex, unsigned status, std::string_view message, std::string_view type,

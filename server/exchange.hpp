@@ -39,8 +39,8 @@ struct Exchange {
 // Each returns false when the client could not be written to (the connection is then closed).
 awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view content_type, std::string body);
 awaitable<bool> write_json(Exchange& ex, unsigned status, std::string body);
-// {"error":"<message>"} with status.
-awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view message);
+// OpenAI's error shape with status, the type for the status and `code`.
+awaitable<bool> write_error(Exchange& ex, unsigned status, std::string_view code, std::string_view message);
 // The OpenAI error shape, {"error":{"message","type","param","code"}}, with status.
 awaitable<bool> write_openai_error(Exchange& ex, unsigned status, std::string_view message, std::string_view type,
                                    std::string_view code);

@@ -31,7 +31,7 @@ awaitable<void> handle_chat(Exchange& ex) {
     lg::debug(lg::logger::http, "malformed chat request",
               {{lg::field::request_id, ex.ctx.request_id}, {lg::field::error, fields.error()}});
     {
-      co_await write_error(ex, 400, errors::decode_failed());
+      co_await write_error(ex, 400, errors::code::invalid_json, errors::decode_failed());
       co_return;
     }
   }
@@ -39,12 +39,15 @@ awaitable<void> handle_chat(Exchange& ex) {
   auto target = resolve_chat_target(fields->model, provider_param);
   if (!target) {
     std::string message;  // (no ?: with class temporaries in coroutines: GCC 12 destroys them twice)
-    if (target.error() == RouteError::provider_not_found)
+    std::string_view code = errors::code::provider_undetermined;
+    if (target.error() == RouteError::provider_not_found) {
       message = errors::provider_not_found(named_provider(fields->model, provider_param));
-    else
+      code = errors::code::provider_not_found;
+    } else {
       message = errors::provider_undetermined();
+    }
     {
-      co_await write_error(ex, 400, message);
+      co_await write_error(ex, 400, code, message);
       co_return;
     }
   }
@@ -52,7 +55,7 @@ awaitable<void> handle_chat(Exchange& ex) {
   if (!p) co_return;
   ex.ctx.model = std::string{target->upstream_model};
   if (!ex.state().policy.allows(p->def->id, target->upstream_model)) {
-    co_await write_error(ex, 403, errors::model_not_allowed(fields->model));
+    co_await write_error(ex, 403, errors::code::model_not_allowed, errors::model_not_allowed(fields->model));
     co_return;
   }
 

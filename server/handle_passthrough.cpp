@@ -46,13 +46,13 @@ struct ApiTarget {
 };
 
 awaitable<ApiTarget> api_target(Exchange& ex, Serves serves, bool anthropic_errors) {
-  auto fail = [&](unsigned status, std::string_view message) {
+  auto fail = [&](unsigned status, std::string_view code, std::string_view message) {
     return anthropic_errors ? write_json(ex, status, errors::anthropic_body(message))
-                            : write_error(ex, status, message);
+                            : write_error(ex, status, code, message);
   };
   auto fields = extract_chat_fields(ex.req.body());
   if (!fields) {
-    co_await fail(400, errors::decode_failed());
+    co_await fail(400, errors::code::invalid_json, errors::decode_failed());
     co_return ApiTarget{};
   }
   std::string param = query_param(ex.query, "provider");
@@ -63,7 +63,7 @@ awaitable<ApiTarget> api_target(Exchange& ex, Serves serves, bool anthropic_erro
   } else if (!param.empty() || target.error() == RouteError::provider_not_found) {
     id = param.empty() ? std::string_view{fields->model}.substr(0, fields->model.find('/'))
                        : std::string_view{param};
-    co_await fail(400, errors::provider_not_found(id));
+    co_await fail(400, errors::code::provider_not_found, errors::provider_not_found(id));
     co_return ApiTarget{};
   } else {
     for (const auto& def : config::providers())
@@ -77,13 +77,13 @@ awaitable<ApiTarget> api_target(Exchange& ex, Serves serves, bool anthropic_erro
       message = errors::messages_provider_only(id);
     else
       message = errors::responses_provider_only(id);
-    co_await fail(400, message);
+    co_await fail(400, errors::code::api_not_served, message);
     co_return ApiTarget{};
   }
   std::string_view model = target ? target->upstream_model : std::string_view{fields->model};
   ex.ctx.model = std::string{model};
   if (!ex.state().policy.allows(p->def->id, model)) {
-    co_await fail(403, errors::model_not_allowed(fields->model));
+    co_await fail(403, errors::code::model_not_allowed, errors::model_not_allowed(fields->model));
     co_return ApiTarget{};
   }
   bool strip = target && target->prefix_stripped;
@@ -108,7 +108,7 @@ awaitable<void> handle_proxy(Exchange& ex) {
   // Never outside the provider's base path: the credential attached is for that API only.
   auto path = confine_proxy_path(parts->rest);
   if (!path) {
-    co_await write_error(ex, 400, errors::proxy_path_refused(path.error()));
+    co_await write_error(ex, 400, errors::code::invalid_proxy_path, errors::proxy_path_refused(path.error()));
     co_return;
   }
   co_await forward(ex, *p, ex.req.method_string(), make_target(p->url.base_path, *path, ex.query),

@@ -14,7 +14,7 @@ awaitable<void> handle_health(Exchange& ex) {
 
 awaitable<void> handle_mcp_tools(Exchange& ex) {
   if (!ex.state().mcp_expose) {
-    co_await write_error(ex, 403, errors::mcp_not_exposed());
+    co_await write_error(ex, 403, errors::code::mcp_not_exposed, errors::mcp_not_exposed());
     co_return;
   }
   // No MCP servers are connected in this build (MCP_ENABLE is planned): the catalog is empty.
@@ -22,7 +22,7 @@ awaitable<void> handle_mcp_tools(Exchange& ex) {
 }
 
 awaitable<void> handle_not_found(Exchange& ex) {
-  co_await write_error(ex, 404, errors::route_not_found());
+  co_await write_error(ex, 404, errors::code::route_not_found, errors::route_not_found());
 }
 
 awaitable<bool> authorize(Exchange& ex) {
@@ -58,6 +58,7 @@ awaitable<bool> authorize(Exchange& ex) {
 awaitable<const ProviderRuntime*> enabled_provider(Exchange& ex, std::string_view id, bool anthropic_errors) {
   auto index = config::find_provider(id);
   std::string message;
+  std::string_view code = errors::code::provider_not_found;
   if (!index) {
     message = errors::provider_not_found(id);
   } else {
@@ -65,11 +66,12 @@ awaitable<const ProviderRuntime*> enabled_provider(Exchange& ex, std::string_vie
     ex.ctx.provider_known(p.def->id, ex.recorder());
     if (p.enabled) co_return &p;
     message = errors::provider_needs_key(p.def->id, p.key_env);
+    code = errors::code::provider_not_configured;
   }
   if (anthropic_errors)
     co_await write_json(ex, 400, errors::anthropic_body(message));
   else
-    co_await write_error(ex, 400, message);
+    co_await write_error(ex, 400, code, message);
   co_return nullptr;
 }
 

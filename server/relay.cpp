@@ -63,7 +63,7 @@ struct SseRelay {
         if (ex.ctx.client_disconnected) co_return;
         note_failure(ex, n.error());
         out.clear();
-        (void)co_await write_chunk(ex, errors::sse_event(n.error().message));
+        (void)co_await write_chunk(ex, errors::sse_event(errors::upstream_code(n.error().reason), n.error().message));
         ex.keep_alive = false;
         co_return;
       }
@@ -88,7 +88,8 @@ struct SseRelay {
 
 awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure) {
   note_failure(ex, failure);
-  co_await write_error(ex, static_cast<unsigned>(failure.status), failure.message);
+  co_await write_error(ex, static_cast<unsigned>(failure.status), errors::upstream_code(failure.reason),
+                       failure.message);
 }
 
 awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
@@ -122,7 +123,7 @@ awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call) {
   std::string body;
   if (!co_await read_upstream_body(ex, call, body)) co_return;
   ex.ctx.upstream_error_reason = status_reason(status);
-  co_await write_error(ex, status, body);
+  co_await write_json(ex, status, errors::upstream_error_body(status, body));
 }
 
 awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {

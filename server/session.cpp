@@ -52,7 +52,7 @@ awaitable<void> linger(AnyStream& stream, beast::flat_buffer& buffer) {
 
 // Answers a request whose body could not be read (too large, malformed): one response, then close.
 awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& buffer,
-                       RequestParser& parser, unsigned status,
+                       RequestParser& parser, unsigned status, std::string_view code,
                        std::string message) {
   auto& req = parser.get();
   RequestContext ctx;
@@ -61,7 +61,7 @@ awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& bu
   Exchange ex{worker, stream, req, ctx, false};
   ctx.path = std::string{ex.path};
   ctx.route = route_template(match_route(req.method(), ex.path));
-  co_await write_error(ex, status, message);
+  co_await write_error(ex, status, code, message);
   ctx.finish(worker.state.recorder);
   co_await linger(stream, buffer);
 }
@@ -75,11 +75,13 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
   stream.expires_after(first ? limits.read_timeout : limits.idle_timeout);
   auto hec = co_await http_read_header(stream, buffer, parser);
   if (hec == http::error::body_limit) {
-    co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
+    co_await refuse(worker, stream, buffer, parser, 413, errors::code::request_too_large,
+                    errors::body_too_large(limits.max_body));
     co_return false;
   }
   if (hec == http::error::header_limit) {
-    co_await refuse(worker, stream, buffer, parser, 431, errors::header_too_large(kHeaderLimit));
+    co_await refuse(worker, stream, buffer, parser, 431, errors::code::headers_too_large,
+                    errors::header_too_large(kHeaderLimit));
     co_return false;
   }
   if (hec) co_return false;
@@ -94,7 +96,8 @@ awaitable<bool> read_request(Worker& worker, AnyStream& stream, beast::flat_buff
   auto bec = co_await http_read_message(stream, buffer, parser);
   stream.expires_never();  // handlers bound their own reads and writes
   if (bec == http::error::body_limit) {
-    co_await refuse(worker, stream, buffer, parser, 413, errors::body_too_large(limits.max_body));
+    co_await refuse(worker, stream, buffer, parser, 413, errors::code::request_too_large,
+                    errors::body_too_large(limits.max_body));
     co_return false;
   }
   co_return !bec;
@@ -147,14 +150,21 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
     ctx.method = std::string{req.method_string()};
     Exchange ex{worker, stream, req, ctx, req.keep_alive()};
     ctx.path = std::string{ex.path};
+    bool failed = false;
     try {
       co_await dispatch(ex);
     } catch (const std::exception& e) {
       lg::error(lg::logger::http, "request failed",
                 {{lg::field::request_id, ctx.request_id}, {lg::field::error, e.what()}});
-      if (ctx.status == 0) ctx.status = 500;
       ctx.internal_error = telemetry::internal_error::handler;
+      failed = true;
+    }
+    if (failed) {  // (no co_await inside a handler) a 500 when nothing was written yet, then close
       ex.keep_alive = false;
+      if (ctx.status == 0)
+        (void)co_await write_error(ex, 500, errors::code::internal_error,
+                                   "Internal error; the request id in X-Request-Id names it in the gateway's log.");
+      if (ctx.status == 0) ctx.status = 500;
     }
     ctx.finish(worker.state.recorder);
     if (!ex.keep_alive) break;

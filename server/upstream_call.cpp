@@ -7,8 +7,8 @@
 
 #include "server/errors.hpp"
 #include "server/http_read.hpp"
-#include "server/upstream_connection.hpp"
 #include "server/request_context.hpp"
+#include "server/upstream_connection.hpp"
 #include "server/wire.hpp"
 
 namespace igw::server {
@@ -35,15 +35,23 @@ UpstreamCall::~UpstreamCall() {
   if (conn_) conn_->stream.close();
 }
 
-UpstreamResponseParser& UpstreamCall::parser() const { return *conn_->parser; }
+UpstreamResponseParser& UpstreamCall::parser() const {
+  return *conn_->parser;
+}
 
-unsigned UpstreamCall::status() const { return status_; }
-std::string_view UpstreamCall::content_type() const { return content_type_; }
+unsigned UpstreamCall::status() const {
+  return status_;
+}
+std::string_view UpstreamCall::content_type() const {
+  return content_type_;
+}
 bool UpstreamCall::done() const {
   if (conn_ && conn_->parser) return conn_->parser->is_done();
   return done_;
 }
-bool UpstreamCall::unknown_length() const { return unknown_length_; }
+bool UpstreamCall::unknown_length() const {
+  return unknown_length_;
+}
 
 void UpstreamCall::abort() {
   aborted_ = true;
@@ -97,14 +105,20 @@ UpstreamFailure UpstreamCall::failure(const error_code& ec, std::string_view pha
   if (ec.category() == error_code{http::error::bad_version}.category() && ec != http::error::end_of_stream &&
       ec != http::error::partial_message)
     why = reason::protocol;
-  return {502, why, errors::upstream_unreachable(id, std::string{phase} + ": " + ec.message())};
+  const std::string detail = std::string{phase} + ": " + ec.message();
+  // Once the answer began, the provider was reached: it broke off.
+  const bool answering =
+      phase == std::string_view{"between stream events"} || phase == std::string_view{"reading the body"};
+  return {502, why,
+          answering ? errors::upstream_broke(id, detail) : errors::upstream_unreachable(id, detail)};
 }
 
 awaitable<std::optional<UpstreamFailure>> UpstreamCall::connect() {
   const auto& url = provider_.url;
   auto& gate = pool_.connect_gate();
   if (!co_await gate.acquire(provider_.url.origin(), deadline_))
-    co_return UpstreamFailure{504, reason::timeout, errors::upstream_timeout(provider_.def->id, "waiting to connect")};
+    co_return UpstreamFailure{504, reason::timeout,
+                              errors::upstream_timeout(provider_.def->id, "waiting to connect")};
   ConnectTurn turn{gate, provider_.url.origin()};
   auto exec = co_await asio::this_coro::executor;
   // A copy: the cache entry may be refreshed by another call while this one connects.

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config/loader.hpp"
 #include "server/beast.hpp"
 #include "server/exchange.hpp"
@@ -175,6 +177,41 @@ class FakeUpstream {
   Acceptor acceptor_;
   int accepted_ = 0;
 };
+
+// The message of an error body: OpenAI's {"error":{"message":..}}, Anthropic's {"type":"error","error":{..}} or
+// {"error":"<message>"}; "" when the body is none of these.
+inline std::string error_message(std::string_view body) {
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("error")) return {};
+  const auto& e = doc["error"];
+  if (e.is_string()) return e.get<std::string>();
+  if (e.is_object() && e.contains("message") && e["message"].is_string()) return e["message"].get<std::string>();
+  return {};
+}
+
+// "HTTP/1.1 <status> X" with a Content-Length body, as a provider answers.
+inline std::string canned_response(unsigned status, std::string_view body,
+                                   std::string_view content_type = "application/json") {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " X\r\n";
+  if (!content_type.empty()) out += "Content-Type: " + std::string{content_type} + "\r\n";
+  return out + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
+}
+
+using SeenRequest = http::request<http::string_body>;
+using SeenRequests = std::vector<SeenRequest>;
+
+// Every request on every connection is kept in `seen` and answered with respond(request) (the whole
+// response, as bytes). `seen` must outlive the io_context.
+inline FakeUpstream::Script record_and_answer(SeenRequests& seen,
+                                              std::function<std::string(const SeenRequest&)> respond) {
+  return [&seen, respond](Socket& s, int) -> awaitable<void> {
+    beast::flat_buffer buffer;
+    while (auto req = co_await read_request(s, buffer)) {
+      seen.push_back(*req);
+      co_await send(s, respond(*req));
+    }
+  };
+}
 
 inline config::Config load_config(const config::Environment& env) {
   auto config = config::Config::load(env);

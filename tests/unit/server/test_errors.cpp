@@ -8,10 +8,39 @@ using namespace igw::server;
 using nlohmann::json;
 
 TEST_SUITE("errors") {
-  TEST_CASE("the error shape is {\"error\":\"<message>\"}, escaped") {
-    auto j = json::parse(errors::body("a \"quoted\"\nline"));
-    CHECK(j["error"] == "a \"quoted\"\nline");
+  TEST_CASE("OpenAI's error shape: message escaped, a type for the status, param null, the code") {
+    auto j = json::parse(errors::body(400, errors::code::invalid_json, "a \"quoted\"\nline"));
     CHECK(j.size() == 1);
+    CHECK(j["error"].size() == 4);
+    CHECK(j["error"]["message"] == "a \"quoted\"\nline");
+    CHECK(j["error"]["type"] == "invalid_request_error");
+    CHECK(j["error"]["param"].is_null());
+    CHECK(j["error"]["code"] == "invalid_json");
+    CHECK(errors::type_for(404) == "invalid_request_error");
+    CHECK(errors::type_for(403) == "permission_error");
+    CHECK(errors::type_for(502) == "upstream_error");
+    CHECK(errors::type_for(504) == "upstream_error");
+    CHECK(errors::type_for(500) == "server_error");
+    CHECK(errors::type_for(503) == "server_error");
+    CHECK(errors::upstream_code("timeout") == "upstream_timeout");
+  }
+
+  TEST_CASE("a provider's error: kept as sent when OpenAI-shaped, else wrapped, never re-encoded as a string") {
+    const std::string openai = R"({"error":{"message":"Rate limit","type":"requests","param":null,"code":"rate_limit_exceeded"}})";
+    CHECK(errors::upstream_error_body(429, openai) == openai);
+    auto wrapped = json::parse(errors::upstream_error_body(500, R"({"error":"boom"})"));
+    CHECK(wrapped["error"]["message"] == "boom");
+    CHECK(wrapped["error"]["type"] == "server_error");
+    CHECK(wrapped["error"]["code"] == "upstream_status_500");
+    CHECK(json::parse(errors::upstream_error_body(422, R"({"message":"bad field","x":1})"))["error"]["message"] ==
+          "bad field");
+    CHECK(json::parse(errors::upstream_error_body(503, "Service Unavailable"))["error"]["message"] ==
+          "Service Unavailable");
+    CHECK(json::parse(errors::upstream_error_body(502, ""))["error"]["message"] ==
+          "The provider answered with status 502");
+    // {"error": {...}} without a message is not OpenAI's shape: wrapped, the original text as the message.
+    auto odd = json::parse(errors::upstream_error_body(400, R"({"error":{"detail":"x"}})"));
+    CHECK(odd["error"]["code"] == "upstream_status_400");
   }
 
   TEST_CASE("the fixed messages of SPEC.md 1.1") {
@@ -29,11 +58,13 @@ TEST_SUITE("errors") {
     auto a = json::parse(errors::anthropic_body("nope"));
     CHECK(a["type"] == "error");
     CHECK(a["error"]["message"] == "nope");
-    auto ev = errors::sse_event("broke");
+    auto ev = errors::sse_event("upstream_reset", "broke");
     REQUIRE(ev.starts_with("data: "));
     REQUIRE(ev.ends_with("\n\n"));
     auto j = json::parse(ev.substr(6));
     CHECK(j["error"]["message"] == "broke");
     CHECK(j["error"]["type"] == "upstream_error");
+    CHECK(j["error"]["code"] == "upstream_reset");
+    CHECK(j["error"]["param"].is_null());
   }
 }

@@ -41,18 +41,20 @@ TEST_SUITE("exchange") {
     CHECK(r.body == R"({"a":1})");
   }
 
-  TEST_CASE("write_error: {\"error\":message} with the message escaped") {
+  TEST_CASE("write_error: OpenAI's error shape with the message escaped, the type for the status, the code") {
     Gateway g;
     g.load({});
     auto& ex = g.start(kGet11);
     const std::string message = "bad \"model\"\n\\ here";
-    g.run([&]() -> awaitable<void> { co_await write_error(ex, 400, message); });
+    g.run([&]() -> awaitable<void> { co_await write_error(ex, 400, errors::code::invalid_json, message); });
     auto r = g.reply();
     CHECK(r.status() == 400);
     CHECK(r.field("Content-Type") == "application/json");
-    CHECK(r.body == errors::body(message));
+    CHECK(r.body == errors::body(400, errors::code::invalid_json, message));
     auto json = nlohmann::json::parse(r.body);
-    CHECK(json["error"] == message);
+    CHECK(json["error"]["message"] == message);
+    CHECK(json["error"]["type"] == "invalid_request_error");
+    CHECK(json["error"]["code"] == "invalid_json");
   }
 
   TEST_CASE("write_body: the given content type, an empty body with length 0; ctx counts body bytes only") {

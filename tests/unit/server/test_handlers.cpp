@@ -178,7 +178,7 @@ TEST_SUITE("handlers") {
     Gateway g;
     auto r = run_handler(g, handle_not_found);
     CHECK(r.status() == 404);
-    CHECK(r.body == errors::body(errors::route_not_found()));
+    CHECK(r.body == errors::body(404, errors::code::route_not_found, errors::route_not_found()));
   }
 
   TEST_CASE("handle_mcp_tools: 403 unless MCP_EXPOSE, then 200 with an empty list") {
@@ -186,7 +186,7 @@ TEST_SUITE("handlers") {
     SUBCASE("not exposed") {
       auto r = run_handler(g, handle_mcp_tools);
       CHECK(r.status() == 403);
-      CHECK(r.body == errors::body(errors::mcp_not_exposed()));
+      CHECK(r.body == errors::body(403, errors::code::mcp_not_exposed, errors::mcp_not_exposed()));
     }
     SUBCASE("exposed") {
       g.state.mcp_expose = true;
@@ -209,7 +209,7 @@ TEST_SUITE("handlers") {
       auto r = call("nope", false);
       CHECK(got == nullptr);
       CHECK(r.status() == 400);
-      CHECK(r.body == errors::body(errors::provider_not_found("nope")));
+      CHECK(r.body == errors::body(400, errors::code::provider_not_found, errors::provider_not_found("nope")));
       CHECK(g.ctx.provider.empty());
     }
     SUBCASE("unknown id, Anthropic shape") {
@@ -222,7 +222,8 @@ TEST_SUITE("handlers") {
       auto r = call("openai", false);
       CHECK(got == nullptr);
       CHECK(r.status() == 400);
-      CHECK(r.body == errors::body(errors::provider_needs_key("openai", "OPENAI_API_KEY")));
+      CHECK(r.body == errors::body(400, errors::code::provider_not_configured,
+                                  errors::provider_needs_key("openai", "OPENAI_API_KEY")));
       CHECK(g.ctx.provider == "openai");
     }
   }

@@ -112,7 +112,7 @@ TEST_SUITE("router") {
       CHECK(g.ctx.request_type.empty());
       auto r = g.reply();
       CHECK(r.status() == 404);
-      CHECK(r.body == errors::body(errors::route_not_found()));
+      CHECK(r.body == errors::body(404, errors::code::route_not_found, errors::route_not_found()));
     }
     {
       Gateway g;
