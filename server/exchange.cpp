@@ -70,6 +70,8 @@ awaitable<bool> write_body(Exchange& ex, unsigned status, std::string_view conte
   text.reserve(256);
   wire::append_response_head(text, head);
   ex.ctx.status = static_cast<int>(status);
+  // A HEAD response announces the length a GET would get and carries no content (RFC 9110 9.3.2).
+  if (ex.req.method() == Method::head) co_return co_await send(ex, asio::buffer(text));
   ex.ctx.bytes_out += body.size();
   std::array<asio::const_buffer, 2> buffers{asio::buffer(text), asio::buffer(body)};
   co_return co_await send(ex, buffers);

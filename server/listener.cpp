@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 
 #include "server/beast.hpp"
+#include "server/errors.hpp"
 #include "server/session.hpp"
 #include "telemetry/log.hpp"
 
@@ -92,7 +93,7 @@ awaitable<void> serve_metrics(Worker& worker, Socket socket) {
     } else {
       res.result(http::status::not_found);
       res.set(http::field::content_type, "application/json");
-      res.body() = R"({"error":"Requested route is not found"})";
+      res.body() = errors::body(404, errors::code::route_not_found, errors::route_not_found());
     }
     res.keep_alive(req.keep_alive());
     res.prepare_payload();

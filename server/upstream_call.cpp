@@ -172,6 +172,7 @@ awaitable<error_code> UpstreamCall::exchange(UpstreamRequest& req) {
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(req.body())};
   if (auto wec = co_await write_all(stream, buffers, state_.limits.header_timeout)) co_return wec;
   auto& parser = conn_->parser.emplace();
+  parser.skip(req.method() == "HEAD");  // the answer to a HEAD has a head only, whatever its Content-Length
   // A stream's headers come before its first token; a non-streaming answer's come with the whole answer,
   // so only the call's total limit applies to them.
   if (streaming_)

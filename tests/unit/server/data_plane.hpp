@@ -178,14 +178,15 @@ class FakeUpstream {
   int accepted_ = 0;
 };
 
-// The message of an error body: OpenAI's {"error":{"message":..}}, Anthropic's {"type":"error","error":{..}} or
-// {"error":"<message>"}; "" when the body is none of these.
+// The message of an error body in OpenAI's shape {"error":{"message":..}}, Anthropic's
+// {"type":"error","error":{..}} or {"error":"<message>"}; "" when the body is none of these.
 inline std::string error_message(std::string_view body) {
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (!doc.is_object() || !doc.contains("error")) return {};
   const auto& e = doc["error"];
   if (e.is_string()) return e.get<std::string>();
-  if (e.is_object() && e.contains("message") && e["message"].is_string()) return e["message"].get<std::string>();
+  if (e.is_object() && e.contains("message") && e["message"].is_string())
+    return e["message"].get<std::string>();
   return {};
 }
 

@@ -6,6 +6,7 @@
 
 #include "data_plane.hpp"
 #include "server/gateway.hpp"
+#include "server/listener.hpp"
 #include "telemetry/log.hpp"
 
 using namespace igw::server;
@@ -22,7 +23,7 @@ struct QuietLogs {
   ~QuietLogs() { lg::init(lg::Level::info, lg::Sink::stdout_sync); }
 };
 
-// run_gateway on a thread of its own, stopped through a stop_source.
+// run_gateway on a thread of its own, stopped through a stop_source (at the latest on destruction).
 class RunningGateway {
  public:
   explicit RunningGateway(config::Environment env) : config_(load_config(env)) {
@@ -41,24 +42,25 @@ class RunningGateway {
 
   // The endpoints on_ready reported; fails the test when start-up does not finish in time.
   Endpoints ready() {
-    auto f = ready_.get_future();
-    REQUIRE(f.wait_for(5s) == std::future_status::ready);
-    return f.get();
+    REQUIRE(ready_future_.wait_for(5s) == std::future_status::ready);
+    return ready_future_.get();
   }
+  bool reported_ready() const { return ready_future_.wait_for(0s) == std::future_status::ready; }
   void stop() { stop_.request_stop(); }
   // What run_gateway returned; fails the test when it does not return within `limit`.
   std::expected<void, std::string> result(std::chrono::milliseconds limit = 5000ms) {
-    auto f = result_.get_future();
-    REQUIRE(f.wait_for(limit) == std::future_status::ready);
+    REQUIRE(result_future_.wait_for(limit) == std::future_status::ready);
     thread_.join();
-    return f.get();
+    return result_future_.get();
   }
 
  private:
   config::Config config_;
   std::stop_source stop_;
   std::promise<Endpoints> ready_;
+  std::future<Endpoints> ready_future_ = ready_.get_future();
   std::promise<std::expected<void, std::string>> result_;
+  std::future<std::expected<void, std::string>> result_future_ = result_.get_future();
   std::thread thread_;
 };
 
@@ -111,12 +113,9 @@ struct ProviderLoop {
   }
 };
 
-const config::Environment kEphemeral{{"SERVER_HOST", "127.0.0.1"},
-                                     {"SERVER_PORT", "0"},
-                                     {"SERVER_WORKERS", "2"},
-                                     {"SERVER_DRAIN_TIMEOUT", "3s"},
-                                     {"TELEMETRY_ENABLE", "true"},
-                                     {"TELEMETRY_METRICS_PORT", "0"}};
+const config::Environment kEphemeral{{"SERVER_HOST", "127.0.0.1"}, {"SERVER_PORT", "0"},
+                                     {"SERVER_WORKERS", "2"},      {"SERVER_DRAIN_TIMEOUT", "3s"},
+                                     {"TELEMETRY_ENABLE", "true"}, {"TELEMETRY_METRICS_PORT", "0"}};
 
 config::Environment with(config::Environment env, const config::Environment& more) {
   for (const auto& [k, v] : more) env[k] = v;
@@ -183,7 +182,8 @@ TEST_SUITE("gateway") {
     });
     provider.start();
 
-    RunningGateway gw{with(kEphemeral, {{"OPENAI_API_URL", provider.upstream.url()}, {"OPENAI_API_KEY", "sk-test"}})};
+    RunningGateway gw{
+        with(kEphemeral, {{"OPENAI_API_URL", provider.upstream.url()}, {"OPENAI_API_KEY", "sk-test"}})};
     auto ep = gw.ready();
 
     // An idle keep-alive connection: answered once, then waiting for its next request.
@@ -237,21 +237,23 @@ TEST_SUITE("gateway") {
   TEST_CASE("a port already in use: run_gateway returns an error line naming it, without on_ready") {
     QuietLogs quiet;
     asio::io_context io;
-    Acceptor busy{io, {asio::ip::make_address("127.0.0.1"), 0}};
-    const auto port = std::to_string(busy.local_endpoint().port());
+    // Held as another gateway would hold it: with SO_REUSEPORT, which would let a second one share it.
+    auto busy = open_acceptor(io, "127.0.0.1", 0, true);
+    REQUIRE(busy);
+    const auto port = std::to_string(busy->local_endpoint().port());
     std::string key;
-    SUBCASE("the API port") { key = "SERVER_PORT"; }
-    SUBCASE("the metrics port") { key = "TELEMETRY_METRICS_PORT"; }
-    auto cfg = load_config(with(kEphemeral, {{key, port}}));
-    bool ready = false;
-    RunOptions options;
-    options.on_ready = [&](const Endpoints&) { ready = true; };
-    options.handle_signals = false;
-    auto result = run_gateway(cfg, options);  // returns at once: nothing to wait for
+    SUBCASE("the API port") {
+      key = "SERVER_PORT";
+    }
+    SUBCASE("the metrics port") {
+      key = "TELEMETRY_METRICS_PORT";
+    }
+    RunningGateway gw{with(kEphemeral, {{key, port}})};
+    auto result = gw.result(2000ms);  // no stop needed: start-up fails
     REQUIRE_FALSE(result);
     CAPTURE(result.error());
     CHECK(result.error().find("127.0.0.1:" + port) != std::string::npos);
     CHECK(result.error().find('\n') == std::string::npos);
-    CHECK_FALSE(ready);
+    CHECK_FALSE(gw.reported_ready());
   }
 }

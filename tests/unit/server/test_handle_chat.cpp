@@ -16,7 +16,8 @@ namespace {
 
 const std::string kCompletion =
     R"({"id":"c1","object":"chat.completion","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})";
-const std::string kEvents = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n";
+const std::string kEvents =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n";
 
 // A provider answering a stream (asked with Accept: text/event-stream) with kEvents, anything else with
 // kCompletion.
@@ -98,8 +99,12 @@ TEST_SUITE("handle_chat") {
   TEST_CASE("?provider= names the provider and the model goes upstream unchanged, prefix and all") {
     ChatGateway cg{{{"GROQ_API_URL", "/openai/v1"}, {"GROQ_API_KEY", "gsk-test"}}};
     std::string model;
-    SUBCASE("a model without a known prefix") { model = "meta-llama/llama-4"; }
-    SUBCASE("a model whose prefix names another provider") { model = "openai/gpt-4o"; }
+    SUBCASE("a model without a known prefix") {
+      model = "meta-llama/llama-4";
+    }
+    SUBCASE("a model whose prefix names another provider") {
+      model = "openai/gpt-4o";
+    }
     const std::string body = R"({"model":")" + model + R"(","messages":[]})";
     auto r = cg.chat(chat_request(body, "?provider=groq"));
     CHECK(r.status() == 200);
@@ -113,7 +118,9 @@ TEST_SUITE("handle_chat") {
   TEST_CASE("a stream: stream_options.include_usage forced on, Accept: text/event-stream, events relayed") {
     ChatGateway cg{kOpenAI};
     std::string body;
-    SUBCASE("no stream_options") { body = R"({"model":"openai/m","stream":true,"messages":[]})"; }
+    SUBCASE("no stream_options") {
+      body = R"({"model":"openai/m","stream":true,"messages":[]})";
+    }
     SUBCASE("include_usage false") {
       body = R"({"model":"openai/m","stream":true,"stream_options":{"include_usage":false},"messages":[]})";
     }
@@ -171,22 +178,32 @@ TEST_SUITE("handle_chat") {
   TEST_CASE("malformed JSON: 400 Failed to decode request, nothing sent upstream") {
     ChatGateway cg{kOpenAI};
     std::string body;
-    SUBCASE("cut short") { body = R"({"model":"openai/m")"; }
-    SUBCASE("not JSON") { body = "model=openai/m"; }
-    SUBCASE("not an object") { body = R"(["openai/m"])"; }
+    SUBCASE("cut short") {
+      body = R"({"model":"openai/m")";
+    }
+    SUBCASE("not JSON") {
+      body = "model=openai/m";
+    }
+    SUBCASE("not an object") {
+      body = R"(["openai/m"])";
+    }
     auto r = cg.chat(chat_request(body));
     CHECK(r.status() == 400);
-    CHECK(error_message(r.body) == "Failed to decode request");
+    CHECK(r.body == errors::body(400, errors::code::invalid_json, "Failed to decode request"));
     CHECK(cg.g.upstream->accepted() == 0);
   }
 
   TEST_CASE("an unknown provider: 400 Provider not found, naming it") {
     ChatGateway cg{kOpenAI};
     Reply r;
-    SUBCASE("by prefix") { r = cg.chat(chat_request(R"({"model":"nope/m"})")); }
-    SUBCASE("by ?provider=") { r = cg.chat(chat_request(R"({"model":"openai/m"})", "?provider=nope")); }
+    SUBCASE("by prefix") {
+      r = cg.chat(chat_request(R"({"model":"nope/m"})"));
+    }
+    SUBCASE("by ?provider=") {
+      r = cg.chat(chat_request(R"({"model":"openai/m"})", "?provider=nope"));
+    }
     CHECK(r.status() == 400);
-    CHECK(error_message(r.body) == errors::provider_not_found("nope"));
+    CHECK(r.body == errors::body(400, errors::code::provider_not_found, errors::provider_not_found("nope")));
     CHECK(error_message(r.body).starts_with("Provider not found."));
     CHECK(cg.g.upstream->accepted() == 0);
     CHECK(cg.g.ctx.provider.empty());
@@ -195,12 +212,18 @@ TEST_SUITE("handle_chat") {
   TEST_CASE("no provider resolvable: 400 Unable to determine provider for model") {
     ChatGateway cg{kOpenAI};
     std::string body;
-    SUBCASE("a model without prefix") { body = R"({"model":"gpt-4o"})"; }
-    SUBCASE("a model starting with a slash") { body = R"({"model":"/gpt-4o"})"; }
-    SUBCASE("no model") { body = R"({"messages":[]})"; }
+    SUBCASE("a model without prefix") {
+      body = R"({"model":"gpt-4o"})";
+    }
+    SUBCASE("a model starting with a slash") {
+      body = R"({"model":"/gpt-4o"})";
+    }
+    SUBCASE("no model") {
+      body = R"({"messages":[]})";
+    }
     auto r = cg.chat(chat_request(body));
     CHECK(r.status() == 400);
-    CHECK(error_message(r.body) == errors::provider_undetermined());
+    CHECK(r.body == errors::body(400, errors::code::provider_undetermined, errors::provider_undetermined()));
     CHECK(error_message(r.body).starts_with("Unable to determine provider for model."));
     CHECK(cg.g.upstream->accepted() == 0);
   }
@@ -209,7 +232,8 @@ TEST_SUITE("handle_chat") {
     ChatGateway cg{kOpenAI};
     auto r = cg.chat(chat_request(R"({"model":"groq/llama"})"));
     CHECK(r.status() == 400);
-    CHECK(error_message(r.body) == errors::provider_needs_key("groq", "GROQ_API_KEY"));
+    CHECK(r.body == errors::body(400, errors::code::provider_not_configured,
+                                 errors::provider_needs_key("groq", "GROQ_API_KEY")));
     CHECK(cg.g.ctx.provider == "groq");
     CHECK(cg.g.upstream->accepted() == 0);
   }
@@ -251,12 +275,13 @@ TEST_SUITE("handle_chat") {
       CHECK(cg.seen.size() == 1);
     } else {
       CHECK(r.status() == 403);
-      CHECK(error_message(r.body) == errors::model_not_allowed(model));
+      CHECK(r.body == errors::body(403, errors::code::model_not_allowed, errors::model_not_allowed(model)));
       CHECK(cg.g.upstream->accepted() == 0);
     }
   }
 
-  TEST_CASE("the caller's Authorization and x-api-key never reach the upstream; the provider's credential does") {
+  TEST_CASE(
+      "the caller's Authorization and x-api-key never reach the upstream; the provider's credential does") {
     constexpr std::string_view kCallerHeaders =
         "Authorization: Bearer caller-token\r\nx-api-key: caller-key\r\nX-Custom: kept\r\n"
         "X-Request-Id: caller-id\r\n";

@@ -31,7 +31,7 @@ std::uint16_t closed_port() {
 struct ModelsGateway {
   SeenRequests seen;
   std::map<std::string, std::string> answers;  // target -> whole response
-  std::chrono::milliseconds delay{0};           // before each answer
+  std::chrono::milliseconds delay{0};          // before each answer
   Gateway g;
 
   ModelsGateway() {
@@ -80,8 +80,9 @@ TEST_SUITE("handle_models") {
   TEST_CASE("every enabled provider is asked; ids prefixed with the provider, served_by added") {
     ModelsGateway mg;
     mg.answers["/v1/models"] = canned_response(
-        200, model_list({{{"id", "gpt-4o"}, {"object", "model"}, {"created", 1700000000}, {"owned_by", "openai"}},
-                         {{"id", "o3"}, {"object", "model"}}}));
+        200,
+        model_list({{{"id", "gpt-4o"}, {"object", "model"}, {"created", 1700000000}, {"owned_by", "openai"}},
+                    {{"id", "o3"}, {"object", "model"}}}));
     mg.answers["/openai/v1/models"] =
         canned_response(200, model_list({{{"id", "meta-llama/llama-4"}, {"owned_by", "Meta"}}}));
     mg.answers["/ollama/models"] = canned_response(200, model_list({{{"id", "llama3"}}}));
@@ -106,8 +107,8 @@ TEST_SUITE("handle_models") {
     }
     auto list = Json::parse(r.body);
     CHECK(list["object"] == "list");
-    CHECK(ids(list) == std::vector<std::string>{"groq/meta-llama/llama-4", "ollama/llama3", "openai/gpt-4o",
-                                                "openai/o3"});
+    CHECK(ids(list) ==
+          std::vector<std::string>{"groq/meta-llama/llama-4", "ollama/llama3", "openai/gpt-4o", "openai/o3"});
     for (const auto& m : list["data"]) {
       CAPTURE(m.dump());
       CHECK(m["object"] == "model");
@@ -169,12 +170,14 @@ TEST_SUITE("handle_models") {
     SUBCASE("unknown") {
       auto r = mg.get("GET /v1/models?provider=nope HTTP/1.1\r\nHost: gw\r\n\r\n");
       CHECK(r.status() == 400);
-      CHECK(error_message(r.body) == errors::provider_not_found("nope"));
+      CHECK(r.body ==
+            errors::body(400, errors::code::provider_not_found, errors::provider_not_found("nope")));
     }
     SUBCASE("no key") {
       auto r = mg.get("GET /v1/models?provider=mistral HTTP/1.1\r\nHost: gw\r\n\r\n");
       CHECK(r.status() == 400);
-      CHECK(error_message(r.body) == errors::provider_needs_key("mistral", "MISTRAL_API_KEY"));
+      CHECK(r.body == errors::body(400, errors::code::provider_not_configured,
+                                   errors::provider_needs_key("mistral", "MISTRAL_API_KEY")));
     }
     CHECK(mg.g.upstream->accepted() == 0);
   }

@@ -14,12 +14,13 @@ namespace config = igw::config;
 
 namespace {
 
-constexpr std::string_view kCallerCredentials = "Authorization: Bearer caller-token\r\nx-api-key: caller-key\r\n";
+constexpr std::string_view kCallerCredentials =
+    "Authorization: Bearer caller-token\r\nx-api-key: caller-key\r\n";
 
 std::string request(std::string_view method, std::string_view target, std::string_view headers = {},
                     std::string_view body = {}) {
-  std::string out = std::string{method} + " " + std::string{target} + " HTTP/1.1\r\nHost: gw\r\n" +
-                    std::string{headers};
+  std::string out =
+      std::string{method} + " " + std::string{target} + " HTTP/1.1\r\nHost: gw\r\n" + std::string{headers};
   if (!body.empty() || method == "POST" || method == "PUT")
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   return out + "\r\n" + std::string{body};
@@ -72,11 +73,10 @@ TEST_SUITE("handle_passthrough") {
   TEST_CASE("/proxy/{provider}/{path}?query: <base>/<path>?query, method, headers and body as they are") {
     const std::string body = "raw bytes, not JSON {\"model\":\"openai/x\"}\r\n\x01\x7f";
     PassthroughGateway pg{kOpenAI, canned_response(201, "created\n", "text/plain; charset=x-custom")};
-    auto r = pg.call(handle_proxy,
-                     request("PUT", "/proxy/openai/files/abc?purpose=fine-tune&limit=2",
-                             std::string{kCallerCredentials} +
-                                 "Content-Type: application/octet-stream\r\nX-Custom: kept\r\n",
-                             body));
+    auto r = pg.call(handle_proxy, request("PUT", "/proxy/openai/files/abc?purpose=fine-tune&limit=2",
+                                           std::string{kCallerCredentials} +
+                                               "Content-Type: application/octet-stream\r\nX-Custom: kept\r\n",
+                                           body));
     const auto& up = pg.only_request();
     CHECK(up.method() == http::verb::put);
     CHECK(up.target() == "/v1/files/abc?purpose=fine-tune&limit=2");
@@ -114,6 +114,7 @@ TEST_SUITE("handle_passthrough") {
     CHECK(r.body == error);
   }
 
+  // A HEAD's answer declares the length a GET would get, and has no body to wait for (RFC 9110 9.3.2).
   TEST_CASE("/proxy/... HEAD: the upstream's head comes back at once, without waiting for a body") {
     // A HEAD response declares the length of the body a GET would get, and has none.
     PassthroughGateway pg{both(kOpenAI, {{"CLIENT_TIMEOUT", "1s"}}),
@@ -132,26 +133,31 @@ TEST_SUITE("handle_passthrough") {
     SUBCASE("unknown provider") {
       auto r = pg.call(handle_proxy, request("GET", "/proxy/nope/models"));
       CHECK(r.status() == 400);
-      CHECK(error_message(r.body) == errors::provider_not_found("nope"));
+      CHECK(r.body ==
+            errors::body(400, errors::code::provider_not_found, errors::provider_not_found("nope")));
     }
     SUBCASE("no key") {
       auto r = pg.call(handle_proxy, request("GET", "/proxy/groq/models", kCallerCredentials));
       CHECK(r.status() == 400);
-      CHECK(error_message(r.body) == errors::provider_needs_key("groq", "GROQ_API_KEY"));
+      CHECK(r.body == errors::body(400, errors::code::provider_not_configured,
+                                   errors::provider_needs_key("groq", "GROQ_API_KEY")));
     }
     SUBCASE("no provider") {
       auto r = pg.call(handle_proxy, request("GET", "/proxy/"));
       CHECK(r.status() == 404);
-      CHECK(error_message(r.body) == errors::route_not_found());
+      CHECK(r.body == errors::body(404, errors::code::route_not_found, errors::route_not_found()));
     }
     CHECK(pg.g.upstream->accepted() == 0);
   }
 
-  TEST_CASE("/v1/messages goes to anthropic's /messages with its key; the body as sent, bar the model prefix") {
-    PassthroughGateway pg{kAnthropic,
-                          canned_response(200, R"({"type":"message","content":[{"type":"text","text":"hi"}]})")};
+  TEST_CASE(
+      "/v1/messages goes to anthropic's /messages with its key; the body as sent, bar the model prefix") {
+    PassthroughGateway pg{
+        kAnthropic, canned_response(200, R"({"type":"message","content":[{"type":"text","text":"hi"}]})")};
     std::string model, sent_model, query;
-    SUBCASE("an unprefixed model") { model = sent_model = "claude-sonnet-4"; }
+    SUBCASE("an unprefixed model") {
+      model = sent_model = "claude-sonnet-4";
+    }
     SUBCASE("?provider=anthropic") {
       model = sent_model = "claude-sonnet-4";
       query = "?provider=anthropic";
@@ -161,12 +167,14 @@ TEST_SUITE("handle_passthrough") {
       sent_model = "claude-sonnet-4";
     }
     auto body = [](std::string_view m) {
-      return R"({ "model" : ")" + std::string{m} + R"(",  "max_tokens":16,"messages":[{"role":"user","content":"hi"}]})";
+      return R"({ "model" : ")" + std::string{m} +
+             R"(",  "max_tokens":16,"messages":[{"role":"user","content":"hi"}]})";
     };
-    auto r = pg.call(handle_messages, request("POST", "/v1/messages" + query,
-                                              std::string{kCallerCredentials} +
-                                                  "Content-Type: application/json\r\nanthropic-beta: tools\r\n",
-                                              body(model)));
+    auto r =
+        pg.call(handle_messages, request("POST", "/v1/messages" + query,
+                                         std::string{kCallerCredentials} +
+                                             "Content-Type: application/json\r\nanthropic-beta: tools\r\n",
+                                         body(model)));
     const auto& up = pg.only_request();
     CHECK(up.method() == http::verb::post);
     CHECK(up.target() == "/v1/messages");
@@ -185,12 +193,12 @@ TEST_SUITE("handle_passthrough") {
     const std::string events =
         "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message_stop\ndata: "
         "{\"type\":\"message_stop\"}\n\n";
-    PassthroughGateway pg{kAnthropic,
-                          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                              chunk(events) + "0\r\n\r\n"};
-    auto r = pg.call(handle_messages,
-                     request("POST", "/v1/messages", "Content-Type: application/json\r\n",
-                             R"({"model":"claude-sonnet-4","stream":true,"messages":[]})"));
+    PassthroughGateway pg{
+        kAnthropic,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            chunk(events) + "0\r\n\r\n"};
+    auto r = pg.call(handle_messages, request("POST", "/v1/messages", "Content-Type: application/json\r\n",
+                                              R"({"model":"claude-sonnet-4","stream":true,"messages":[]})"));
     CHECK(pg.only_request().body() == R"({"model":"claude-sonnet-4","stream":true,"messages":[]})");
     CHECK(r.status() == 200);
     CHECK(r.field("Content-Type") == "text/event-stream");
@@ -225,33 +233,38 @@ TEST_SUITE("handle_passthrough") {
   TEST_CASE("/v1/messages without ANTHROPIC_API_KEY, or a refused model: Anthropic's error shape") {
     SUBCASE("no key") {
       PassthroughGateway pg{kOpenAI};
-      auto r = pg.call(handle_messages, request("POST", "/v1/messages", {}, R"({"model":"claude-sonnet-4"})"));
+      auto r =
+          pg.call(handle_messages, request("POST", "/v1/messages", {}, R"({"model":"claude-sonnet-4"})"));
       CHECK(r.status() == 400);
       CHECK(anthropic_error(r.body, errors::provider_needs_key("anthropic", "ANTHROPIC_API_KEY")));
       CHECK(pg.g.upstream->accepted() == 0);
     }
     SUBCASE("DISALLOWED_MODELS") {
       PassthroughGateway pg{both(kAnthropic, {{"DISALLOWED_MODELS", "claude-sonnet-4"}})};
-      auto r =
-          pg.call(handle_messages, request("POST", "/v1/messages", {}, R"({"model":"anthropic/claude-sonnet-4"})"));
+      auto r = pg.call(handle_messages,
+                       request("POST", "/v1/messages", {}, R"({"model":"anthropic/claude-sonnet-4"})"));
       CHECK(r.status() == 403);
       CHECK(anthropic_error(r.body, errors::model_not_allowed("anthropic/claude-sonnet-4")));
       CHECK(pg.g.upstream->accepted() == 0);
     }
   }
 
-  TEST_CASE("/v1/responses goes to openai's /responses with its key; the body as sent, bar the model prefix") {
+  TEST_CASE(
+      "/v1/responses goes to openai's /responses with its key; the body as sent, bar the model prefix") {
     PassthroughGateway pg{kOpenAI, canned_response(200, R"({"object":"response","output":[]})")};
     std::string model, sent_model;
-    SUBCASE("an unprefixed model") { model = sent_model = "gpt-4o"; }
+    SUBCASE("an unprefixed model") {
+      model = sent_model = "gpt-4o";
+    }
     SUBCASE("a prefixed model") {
       model = "openai/gpt-4o";
       sent_model = "gpt-4o";
     }
     auto body = [](std::string_view m) { return R"({"model": ")" + std::string{m} + R"(", "input":"hi"})"; };
-    auto r = pg.call(handle_responses, request("POST", "/v1/responses",
-                                               std::string{kCallerCredentials} + "Content-Type: application/json\r\n",
-                                               body(model)));
+    auto r =
+        pg.call(handle_responses,
+                request("POST", "/v1/responses",
+                        std::string{kCallerCredentials} + "Content-Type: application/json\r\n", body(model)));
     const auto& up = pg.only_request();
     CHECK(up.target() == "/v1/responses");
     CHECK(up.body() == body(sent_model));
@@ -265,10 +278,11 @@ TEST_SUITE("handle_passthrough") {
 
   TEST_CASE("/v1/responses for a provider other than openai: 400, not in Anthropic's shape") {
     PassthroughGateway pg{both(kOpenAI, kAnthropic)};
-    auto r = pg.call(handle_responses,
-                     request("POST", "/v1/responses?provider=anthropic", {}, R"({"model":"claude","input":"hi"})"));
+    auto r = pg.call(handle_responses, request("POST", "/v1/responses?provider=anthropic", {},
+                                               R"({"model":"claude","input":"hi"})"));
     CHECK(r.status() == 400);
-    CHECK(error_message(r.body) == errors::responses_provider_only("anthropic"));
+    CHECK(r.body ==
+          errors::body(400, errors::code::api_not_served, errors::responses_provider_only("anthropic")));
     CHECK_FALSE(anthropic_error(r.body, errors::responses_provider_only("anthropic")));
     CHECK(pg.g.upstream->accepted() == 0);
   }

@@ -155,7 +155,8 @@ TEST_SUITE("listener") {
     asio::co_spawn(loop.io(), metrics_accept_loop(*loop.worker), asio::detached);
 
     SUBCASE("GET /metrics") {
-      auto r = parse_replies(loop.exchange(port, "GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
+      auto r =
+          parse_replies(loop.exchange(port, "GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 1);
       CHECK(r[0].status() == 200);
       CHECK(r[0].field("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
@@ -170,8 +171,9 @@ TEST_SUITE("listener") {
       CHECK(r[0].body == recorder.text);
     }
     SUBCASE("keep-alive: two scrapes on one connection, each a fresh exposition") {
-      auto r = parse_replies(loop.exchange(
-          port, "GET /metrics HTTP/1.1\r\nHost: m\r\n\r\nGET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
+      auto r = parse_replies(loop.exchange(port,
+                                           "GET /metrics HTTP/1.1\r\nHost: m\r\n\r\nGET /metrics "
+                                           "HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 2);
       CHECK(r[0].status() == 200);
       CHECK(r[0].keep_alive);
@@ -179,21 +181,23 @@ TEST_SUITE("listener") {
       CHECK(recorder.expositions == 2);
     }
     SUBCASE("another path") {
-      auto r = parse_replies(loop.exchange(port, "GET /health HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
+      auto r =
+          parse_replies(loop.exchange(port, "GET /health HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 1);
       CHECK(r[0].status() == 404);
       CHECK(error_message(r[0].body) == "Requested route is not found");
       CHECK(recorder.expositions == 0);
     }
     SUBCASE("another method") {
-      auto r = parse_replies(
-          loop.exchange(port, "POST /metrics HTTP/1.1\r\nHost: m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+      auto r = parse_replies(loop.exchange(
+          port, "POST /metrics HTTP/1.1\r\nHost: m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 1);
       CHECK(r[0].status() == 404);
     }
     SUBCASE("no recorder") {
       loop.state.recorder = nullptr;
-      auto r = parse_replies(loop.exchange(port, "GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
+      auto r =
+          parse_replies(loop.exchange(port, "GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 1);
       CHECK(r[0].status() == 404);
     }
@@ -208,7 +212,8 @@ TEST_SUITE("listener") {
     bool ended = false;
     asio::co_spawn(loop.io(), accept_loop(*loop.worker), [&](std::exception_ptr) { ended = true; });
     for (int i = 0; i < 2; ++i) {
-      auto r = parse_replies(loop.exchange(port, "GET /health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"));
+      auto r =
+          parse_replies(loop.exchange(port, "GET /health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"));
       REQUIRE(r.size() == 1);
       CHECK(r[0].status() == 200);
       CHECK(r[0].body == R"({"message":"OK"})");
@@ -246,7 +251,9 @@ TEST_SUITE("listener") {
       beast::flat_buffer buffer;
       while (co_await read_request(s, buffer)) co_await send(s, canned_response(200, "{}"));
     });
-    g.load({{"OPENAI_API_URL", g.upstream->url()}, {"OPENAI_API_KEY", "k"}, {"CLIENT_IDLE_CONN_TIMEOUT", "100ms"}});
+    g.load({{"OPENAI_API_URL", g.upstream->url()},
+            {"OPENAI_API_KEY", "k"},
+            {"CLIENT_IDLE_CONN_TIMEOUT", "100ms"}});
     UpstreamCall call{g.worker->pool, g.state, g.provider("openai"), false};
     UpstreamRequest req{"GET", "/v1/models"};
     bool read = false;

@@ -103,7 +103,8 @@ bool is_uuid_v4(const std::string& s) {
 
 std::string post(std::string_view body, std::string_view headers = {}) {
   return "POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n" +
-         std::string{headers} + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
+         std::string{headers} + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         std::string{body};
 }
 
 }  // namespace
@@ -140,7 +141,7 @@ TEST_SUITE("session") {
     CHECK(r[0].status() == 200);
     CHECK(r[0].field("X-Request-Id") == "one");
     CHECK(r[1].status() == 404);
-    CHECK(error_message(r[1].body) == errors::route_not_found());
+    CHECK(r[1].body == errors::body(404, errors::code::route_not_found, errors::route_not_found()));
     CHECK(r[1].field("X-Request-Id") == "two");
     CHECK(r[2].status() == 403);
     CHECK(r[2].field("X-Request-Id") == "three");
@@ -150,8 +151,12 @@ TEST_SUITE("session") {
   TEST_CASE("the connection closes after the response to HTTP/1.0, or to Connection: close") {
     Session s;
     s.start_reading();
-    SUBCASE("HTTP/1.0") { s.send("GET /health HTTP/1.0\r\n\r\n"); }
-    SUBCASE("Connection: close") { s.send("GET /health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"); }
+    SUBCASE("HTTP/1.0") {
+      s.send("GET /health HTTP/1.0\r\n\r\n");
+    }
+    SUBCASE("Connection: close") {
+      s.send("GET /health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+    }
     REQUIRE(s.closed());
     auto r = parse_replies(s.received);
     REQUIRE(r.size() == 1);
@@ -163,11 +168,29 @@ TEST_SUITE("session") {
     CHECK(s.worker->connections.empty());
   }
 
+  TEST_CASE("HTTP/1.0 with Connection: keep-alive: answered as keep-alive, the connection kept") {
+    Session s;
+    s.start_reading();
+    s.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto r = s.replies(1);
+    CHECK(r[0].status() == 200);
+    CHECK(r[0].keep_alive);
+    CHECK(r[0].head.version() == 10);
+    s.send("GET /health HTTP/1.0\r\n\r\n");
+    REQUIRE(s.closed());
+    auto both = parse_replies(s.received);
+    REQUIRE(both.size() == 2);
+    CHECK(both[1].status() == 200);
+    CHECK_FALSE(both[1].keep_alive);
+  }
+
   TEST_CASE("a body over SERVER_MAX_REQUEST_BODY_SIZE: 413 naming the limit, then the connection closes") {
     Session s{{{"SERVER_MAX_REQUEST_BODY_SIZE", "1024"}}};
     s.start_reading();
     const std::string body(2000, 'x');
-    SUBCASE("declared by Content-Length") { s.send(post(body)); }
+    SUBCASE("declared by Content-Length") {
+      s.send(post(body));
+    }
     SUBCASE("chunked") {
       s.send("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n" +
              chunk(body.substr(0, 1000)) + chunk(body.substr(1000)) + "0\r\n\r\n");
@@ -176,7 +199,7 @@ TEST_SUITE("session") {
     auto r = parse_replies(s.received);
     REQUIRE(r.size() == 1);
     CHECK(r[0].status() == 413);
-    CHECK(error_message(r[0].body) == errors::body_too_large(1024));
+    CHECK(r[0].body == errors::body(413, errors::code::request_too_large, errors::body_too_large(1024)));
     CHECK_FALSE(r[0].keep_alive);
     s.client->close();  // ends the linger at once
     CHECK(s.closed());
@@ -188,7 +211,7 @@ TEST_SUITE("session") {
     s.send(post(std::string(1024, ' ')));  // whitespace only: not JSON, so the handler answers 400
     auto r = s.replies(1);
     CHECK(r[0].status() == 400);
-    CHECK(error_message(r[0].body) == errors::decode_failed());
+    CHECK(r[0].body == errors::body(400, errors::code::invalid_json, errors::decode_failed()));
   }
 
   TEST_CASE("a head over 64 KiB: 431, then the connection closes") {
@@ -199,7 +222,8 @@ TEST_SUITE("session") {
     auto r = parse_replies(s.received);
     REQUIRE(r.size() == 1);
     CHECK(r[0].status() == 431);
-    CHECK(error_message(r[0].body) == errors::header_too_large(64 * 1024));
+    CHECK(r[0].body ==
+          errors::body(431, errors::code::headers_too_large, errors::header_too_large(64 * 1024)));
     s.client->close();
     CHECK(s.closed());
   }
@@ -237,6 +261,18 @@ TEST_SUITE("session") {
     }
   }
 
+  // A HEAD response has no content (RFC 9110 9.3.2): the next response on the connection follows its head.
+  TEST_CASE("a HEAD request gets a head without a body; the next response on the connection follows it") {
+    Session s;
+    s.start_reading();
+    s.send("HEAD /health HTTP/1.1\r\nHost: gw\r\n\r\n");
+    s.send(kHealth);
+    REQUIRE(s.run_until([&] { return s.received.find("\r\n\r\n") != std::string::npos; }));
+    s.run_until([] { return false; }, 100ms);  // whatever else arrives
+    auto head_end = s.received.find("\r\n\r\n") + 4;
+    CHECK(s.received.substr(head_end).starts_with("HTTP/1.1 200 OK\r\n"));
+  }
+
   TEST_CASE("X-Request-Id: echoed when sane, a new UUIDv4 otherwise") {
     Session s;
     s.start_reading();
@@ -260,7 +296,9 @@ TEST_SUITE("session") {
     Session s{{{"SERVER_READ_TIMEOUT", "200ms"}}};
     s.start_reading();
     SUBCASE("nothing sent") {}
-    SUBCASE("half a head") { s.send("GET /health HTTP/1.1\r\nHost: gw\r\n"); }
+    SUBCASE("half a head") {
+      s.send("GET /health HTTP/1.1\r\nHost: gw\r\n");
+    }
     auto t0 = std::chrono::steady_clock::now();
     REQUIRE(s.closed());
     auto took = std::chrono::steady_clock::now() - t0;
