@@ -1,5 +1,6 @@
-// igw mock: an OpenAI-compatible mock provider (OpenAI chat completions and models, Anthropic messages) with
-// deterministic answers and fault injection, for trying igw without provider keys, tests and benchmarks.
+// igw mock: an OpenAI-compatible mock provider (OpenAI chat completions, responses and models, Anthropic
+// messages) with deterministic answers and fault injection, for trying igw without provider keys, tests and
+// benchmarks.
 #include <csignal>
 #include <iostream>
 
@@ -107,8 +108,9 @@ void add_mock(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("mock", "Run an OpenAI-compatible mock provider (deterministic answers, faults)");
   cmd->footer(
-      "Routes: GET /v1/models, POST /v1/chat/completions, POST /v1/messages (Anthropic), GET "
-      "/mock/requests,\n"
+      "Routes: GET /v1/models, POST /v1/chat/completions, POST /v1/responses, POST /v1/messages "
+      "(Anthropic),\n"
+      "GET /mock/requests, "
       "DELETE /mock/requests, GET /mock/stats. Per-request overrides: headers x-mock-status, x-mock-tokens,\n"
       "x-mock-fail-after-chunks, x-mock-token-delay-ms, x-mock-ttft-ms, x-mock-latency-ms.");
   auto flags = std::make_shared<MockFlags>();

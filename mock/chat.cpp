@@ -113,7 +113,16 @@ void read_messages(const json& body, Dialect dialect, ChatRequest& req) {
     req.prompt_tokens += static_cast<std::int64_t>(split_words(text).size());
   };
   if (dialect == Dialect::anthropic && body.contains("system")) count(content_text(body["system"]));
-  for (const auto& m : body["messages"]) {
+  if (dialect == Dialect::responses && body.contains("instructions"))
+    count(content_text(body["instructions"]));
+  if (dialect == Dialect::responses && body["input"].is_string()) {
+    req.last_user_text = body["input"].get<std::string>();
+    count(req.last_user_text);
+    req.prompt = split_words(req.last_user_text);
+    return;
+  }
+  const char* list = dialect == Dialect::responses ? "input" : "messages";
+  for (const auto& m : body[list]) {
     if (!m.is_object()) continue;
     std::string text = content_text(m.value("content", json()));
     count(text);
@@ -165,17 +174,21 @@ std::expected<ChatRequest, std::string> parse_chat(std::string_view body, Dialec
   if (doc.is_discarded() || !doc.is_object()) return std::unexpected("request body: expected a JSON object");
   if (!doc.contains("model") || !doc["model"].is_string())
     return std::unexpected("model: expected a string naming one of the listed models");
-  if (!doc.contains("messages") || !doc["messages"].is_array())
+  if (dialect == Dialect::responses) {
+    if (!doc.contains("input") || !(doc["input"].is_string() || doc["input"].is_array()))
+      return std::unexpected("input: expected a string or an array of input items");
+  } else if (!doc.contains("messages") || !doc["messages"].is_array()) {
     return std::unexpected("messages: expected an array of messages");
+  }
   ChatRequest req;
   req.model = doc["model"].get<std::string>();
   req.stream = doc.value("stream", false);
   if (auto so = doc.find("stream_options"); so != doc.end() && so->is_object())
     req.include_usage = so->value("include_usage", false);
-  for (const char* key : {"max_tokens", "max_completion_tokens"})
+  for (const char* key : {"max_tokens", "max_completion_tokens", "max_output_tokens"})
     if (doc.contains(key) && doc[key].is_number_integer()) req.max_tokens = doc[key].get<std::int64_t>();
   read_messages(doc, dialect, req);
-  req.tool_call = pick_tool(doc, dialect, req.last_user_text);
+  if (dialect != Dialect::responses) req.tool_call = pick_tool(doc, dialect, req.last_user_text);
   return req;
 } catch (const nlohmann::json::exception& e) {
   // A field of the wrong type (e.g. "stream": "yes"); nlohmann reports it by throwing.

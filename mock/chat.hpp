@@ -1,5 +1,5 @@
-// The mock's view of a chat request (OpenAI chat completions or Anthropic messages) and the deterministic
-// answer derived from it: the content is the prompt's words repeated until `tokens` tokens.
+// The mock's view of a chat request (OpenAI chat completions, Anthropic messages or OpenAI responses) and the
+// deterministic answer derived from it: the content is the prompt's words repeated until `tokens` tokens.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,9 @@
 
 namespace igw::mock {
 
-enum class Dialect { openai, anthropic };
+// responses: "input" (a string or message items) and "instructions" instead of messages and a system
+// prompt, "max_output_tokens"; its tools are not called (the mock answers with text).
+enum class Dialect { openai, anthropic, responses };
 
 struct ToolCall {
   std::string id;  // call_... (OpenAI) or toolu_... (Anthropic)

@@ -8,6 +8,7 @@
 #include "mock/anthropic.hpp"
 #include "mock/chat.hpp"
 #include "mock/openai.hpp"
+#include "mock/responses.hpp"
 
 namespace igw::mock {
 namespace {
@@ -58,10 +59,12 @@ Reply Router::handle(const Request& request, std::mt19937_64& rng) {
   state_.record({static_cast<std::int64_t>(unix_ms_now()), request.method, request.target, request.headers,
                  request.body, request.body.size()});
   bool post = request.method == "POST";
-  if (path.ends_with("/chat/completions") && post) return chat(request, rng, false);
-  if (path.ends_with("/messages") && post) return chat(request, rng, true);
+  if (path.ends_with("/chat/completions") && post) return chat(request, rng, Dialect::openai);
+  if (path.ends_with("/messages") && post) return chat(request, rng, Dialect::anthropic);
+  if (path.ends_with("/responses") && post) return chat(request, rng, Dialect::responses);
   if (path.ends_with("/models") && request.method == "GET") return json_reply(200, openai_models_json());
-  if (path.ends_with("/chat/completions") || path.ends_with("/messages") || path.ends_with("/models"))
+  if (path.ends_with("/chat/completions") || path.ends_with("/messages") || path.ends_with("/responses") ||
+      path.ends_with("/models"))
     return error_reply(405, fmt::format("method {} is not allowed on {}", request.method, path), false);
   return error_reply(404, fmt::format("unknown route {} {}", request.method, path), false);
 }
@@ -93,7 +96,8 @@ void Router::apply_overrides(const Request& request, Reply& reply, int& tokens) 
   if (auto v = to_int(request.header(header::latency_ms)); v && *v >= 0) reply.latency = Millis(*v);
 }
 
-Reply Router::chat(const Request& request, std::mt19937_64& rng, bool anthropic) {
+Reply Router::chat(const Request& request, std::mt19937_64& rng, Dialect dialect) {
+  const bool anthropic = dialect == Dialect::anthropic;
   Reply reply;
   int tokens = options_.tokens;
   apply_overrides(request, reply, tokens);
@@ -110,7 +114,7 @@ Reply Router::chat(const Request& request, std::mt19937_64& rng, bool anthropic)
     state_.error_injected();
     return finish(error_reply(status, fmt::format("mock: injected error with status {}", status), anthropic));
   }
-  auto parsed = parse_chat(request.body, anthropic ? Dialect::anthropic : Dialect::openai);
+  auto parsed = parse_chat(request.body, dialect);
   if (!parsed) return finish(error_reply(400, parsed.error(), anthropic));
   const ChatRequest& req = *parsed;
   if (!known_model(req.model))
@@ -119,14 +123,34 @@ Reply Router::chat(const Request& request, std::mt19937_64& rng, bool anthropic)
         anthropic));
   Answer answer = make_answer(req, tokens, counter_++, unix_seconds());
   if (!req.stream) {
-    reply.body = anthropic ? anthropic_message_json(req, answer) : openai_completion_json(req, answer);
+    switch (dialect) {
+      case Dialect::openai:
+        reply.body = openai_completion_json(req, answer);
+        break;
+      case Dialect::anthropic:
+        reply.body = anthropic_message_json(req, answer);
+        break;
+      case Dialect::responses:
+        reply.body = responses_json(req, answer);
+        break;
+    }
     // A non-streamed answer takes as long as generating it would.
     reply.latency += reply.ttft + reply.token_delay * std::max<std::int64_t>(answer.completion_tokens - 1, 0);
     return reply;
   }
   reply.stream = true;
   reply.content_type = "text/event-stream";
-  reply.events = anthropic ? anthropic_stream_events(req, answer) : openai_stream_events(req, answer);
+  switch (dialect) {
+    case Dialect::openai:
+      reply.events = openai_stream_events(req, answer);
+      break;
+    case Dialect::anthropic:
+      reply.events = anthropic_stream_events(req, answer);
+      break;
+    case Dialect::responses:
+      reply.events = responses_stream_events(req, answer);
+      break;
+  }
   return reply;
 }
 

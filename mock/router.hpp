@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mock/chat.hpp"
 #include "mock/options.hpp"
 #include "mock/state.hpp"
 
@@ -41,7 +42,7 @@ class Router {
   Reply handle(const Request& request, std::mt19937_64& rng);
 
  private:
-  Reply chat(const Request& request, std::mt19937_64& rng, bool anthropic);
+  Reply chat(const Request& request, std::mt19937_64& rng, Dialect dialect);
   Reply mock_admin(const Request& request);
   void apply_overrides(const Request& request, Reply& reply, int& tokens) const;
 

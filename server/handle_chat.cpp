@@ -70,7 +70,7 @@ awaitable<void> handle_chat(Exchange& ex) {
   UpstreamCall call{ex.worker.pool, ex.state(), *p, fields->stream};
   if (!co_await send_upstream(ex, call, req)) co_return;
   if (fields->stream)
-    co_await relay_sse(ex, call, true);
+    co_await relay_sse(ex, call, AnswerShape::chat_completion);
   else
     co_await relay_json(ex, call);
 }

@@ -1,10 +1,14 @@
 // The passthrough routes: /proxy/{provider}/{path...} (any method, raw), /v1/messages (providers that
 // serve the Anthropic Messages API) and /v1/responses (providers that serve the OpenAI Responses API).
-// The body goes upstream as is (bar the model prefix), the response comes back as the upstream sent it.
+// The body goes upstream as is (bar the model prefix), the response comes back as the upstream sent it, its
+// usage counted when it is an answer of a known shape.
+#include <simdjson.h>
+
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/target.hpp"
 #include "server/json_fields.hpp"
+#include "server/padded_json.hpp"
 #include "server/relay.hpp"
 
 namespace igw::server {
@@ -25,15 +29,31 @@ bool asks_stream(const Request& req) {
   return false;
 }
 
+// The top-level "model" of a JSON object body (the model label of a /proxy call); empty for any other body.
+std::string request_model(std::string_view body) {
+  auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] != '{' ||
+      body.find("\"model\"") == std::string_view::npos)
+    return {};
+  thread_local simdjson::ondemand::parser parser;
+  thread_local std::string scratch;
+  simdjson::ondemand::document doc;
+  std::string_view model;
+  if (parser.iterate(padded_copy(body, scratch)).get(doc) != simdjson::SUCCESS ||
+      doc["model"].get_string().get(model) != simdjson::SUCCESS)
+    return {};
+  return std::string{model};
+}
+
 awaitable<void> forward(Exchange& ex, const ProviderRuntime& p, std::string_view method, std::string target,
-                        std::string body) {
+                        std::string body, AnswerShape shape) {
   UpstreamRequest req{method, std::move(target)};
   copy_caller_headers(ex.req, req);
   req.set("X-Request-Id", ex.ctx.request_id);
   req.body() = std::move(body);
   UpstreamCall call{ex.worker.pool, ex.state(), p, asks_stream(ex.req)};
   if (!co_await send_upstream(ex, call, req)) co_return;
-  co_await relay_verbatim(ex, call);
+  co_await relay_verbatim(ex, call, shape);
 }
 
 using Serves = bool config::ProviderDef::*;
@@ -111,22 +131,23 @@ awaitable<void> handle_proxy(Exchange& ex) {
     co_await write_error(ex, 400, errors::code::invalid_proxy_path, errors::proxy_path_refused(path.error()));
     co_return;
   }
+  ex.ctx.model = request_model(ex.req.body());
   co_await forward(ex, *p, ex.req.method_string(), make_target(p->url.base_path, *path, ex.query),
-                   std::move(ex.req.body()));
+                   std::move(ex.req.body()), AnswerShape::any);
 }
 
 awaitable<void> handle_messages(Exchange& ex) {
   auto t = co_await api_target(ex, &config::ProviderDef::serves_messages_api, true);
   if (!t.provider) co_return;
   co_await forward(ex, *t.provider, "POST", make_target(t.provider->url.base_path, "/messages", {}),
-                   std::move(t.body));
+                   std::move(t.body), AnswerShape::anthropic_messages);
 }
 
 awaitable<void> handle_responses(Exchange& ex) {
   auto t = co_await api_target(ex, &config::ProviderDef::serves_responses_api, false);
   if (!t.provider) co_return;
-  co_await forward(ex, *t.provider, "POST",
-                   make_target(t.provider->url.base_path, "/responses", {}), std::move(t.body));
+  co_await forward(ex, *t.provider, "POST", make_target(t.provider->url.base_path, "/responses", {}),
+                   std::move(t.body), AnswerShape::openai_responses);
 }
 
 }  // namespace igw::server

@@ -4,6 +4,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "server/ascii.hpp"
 #include "server/errors.hpp"
 #include "server/sse.hpp"
 #include "telemetry/catalog.hpp"
@@ -33,11 +34,24 @@ bool is_event_stream(std::string_view content_type) {
   return content_type.starts_with("text/event-stream");
 }
 
+// application/json or a +json type, parameters aside.
+bool is_json(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return iequals(type, "application/json") ||
+         (type.size() > 5 && iequals(type.substr(type.size() - 5), "+json"));
+}
+
+void note_observed(Exchange& ex, const ResponseObserver& observer) {
+  ex.ctx.usage = observer.usage();
+  ex.ctx.tool_calls = observer.tool_calls();
+  if (ex.ctx.model.empty()) ex.ctx.model = observer.model();
+}
+
 // Forwards whole events; returns false when the stream must stop (client gone or upstream broken).
 struct SseRelay {
   Exchange& ex;
   UpstreamCall& call;
-  bool observe;
   SseSplitter splitter;
   ResponseObserver observer;
   std::string out;
@@ -50,7 +64,7 @@ struct SseRelay {
       std::string_view data = event_data(*ev, scratch);
       if (data.empty() || is_done_event(data)) continue;
       if (!ex.ctx.first_token) ex.ctx.first_token = Clock::now();
-      if (observe) observer.observe_chunk(data);
+      observer.observe_chunk(data);
     }
     splitter.compact();
   }
@@ -137,19 +151,18 @@ awaitable<void> relay_json(Exchange& ex, UpstreamCall& call) {
   if (!co_await read_upstream_body(ex, call, body)) co_return;
   ResponseObserver observer;
   observer.observe_body(body);
-  ex.ctx.usage = observer.usage();
-  ex.ctx.tool_calls = observer.tool_calls();
+  note_observed(ex, observer);
   if (content_type.empty()) content_type = "application/json";
   co_await write_body(ex, status, content_type, std::move(body));
 }
 
-awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
+awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, AnswerShape shape) {
   if (call.status() >= 400) {
     co_await relay_upstream_error(ex, call);
     co_return;
   }
   if (!co_await write_stream_header(ex, call.status())) co_return;
-  SseRelay relay{ex, call, observe, {}, {}, {}, {}};
+  SseRelay relay{ex, call, {}, ResponseObserver{shape}, {}, {}};
   auto watch = [&]() -> awaitable<void> {
     if (!co_await wait_client_gone(ex.stream) || relay.complete) co_return;
     ex.ctx.client_disconnected = true;
@@ -168,31 +181,33 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe) {
     }
   };
   co_await (guarded() || watch());
-  ex.ctx.usage = relay.observer.usage();
-  ex.ctx.tool_calls = relay.observer.tool_calls();
+  note_observed(ex, relay.observer);
   if (ex.ctx.client_disconnected)
     lg::info(lg::logger::proxy, "client disconnected mid-stream; upstream closed",
              {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id}});
 }
 
-awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
+awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call, AnswerShape shape) {
   std::string content_type{call.content_type()};
   bool stream = is_event_stream(content_type) || call.unknown_length();
   if (is_event_stream(content_type) && call.status() < 400) {
-    co_await relay_sse(ex, call, false);
+    co_await relay_sse(ex, call, shape);
     co_return;
   }
+  if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
+  ResponseObserver observer{call.status() < 400 && is_json(content_type) ? shape : AnswerShape::none};
   if (!stream) {
     std::string body;
     if (!co_await read_upstream_body(ex, call, body)) co_return;
-    if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
-    {
-      co_await write_body(ex, call.status(), content_type, std::move(body));
-      co_return;
-    }
+    observer.observe_body(body);
+    note_observed(ex, observer);
+    co_await write_body(ex, call.status(), content_type, std::move(body));
+    co_return;
   }
-  if (call.status() >= 400) ex.ctx.upstream_error_reason = status_reason(call.status());
   if (!co_await write_stream_header(ex, call.status(), content_type)) co_return;
+  // A JSON answer sent chunked is observed once whole: a copy is kept, up to a bound.
+  std::string copy;
+  bool keep = observer.shape() != AnswerShape::none;
   std::array<char, kReadChunk> buf;
   for (;;) {
     auto n = co_await call.read_some(buf.data(), buf.size(), ex.ctx.upstream_wait);
@@ -202,7 +217,20 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call) {
       co_return;
     }
     if (*n == 0) break;
+    if (keep && copy.size() + *n <= kMaxObservedBody) {
+      copy.append(buf.data(), *n);
+    } else if (keep) {
+      keep = false;
+      std::string{}.swap(copy);
+      lg::warn(lg::logger::proxy, "JSON answer too large to read its usage; tokens not counted",
+               {{lg::field::provider, ex.ctx.provider},
+                {lg::field::request_id, ex.ctx.request_id}});
+    }
     if (!co_await write_chunk(ex, {buf.data(), *n})) co_return;
+  }
+  if (keep) {
+    observer.observe_body(copy);
+    note_observed(ex, observer);
   }
   (void)co_await write_last_chunk(ex);
   call.release();

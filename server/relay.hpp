@@ -1,9 +1,11 @@
 // Relaying an upstream response to the client: buffered JSON, SSE event by event (with usage and tool
 // calls picked out as they pass, the client's disconnect closing the upstream at once, and a broken
-// upstream reported as an in-stream error event), or raw bytes for passthrough routes.
+// upstream reported as an in-stream error event), or raw bytes for passthrough routes (usage picked out of
+// the answers whose shape the route expects).
 #pragma once
 
 #include "server/exchange.hpp"
+#include "server/response_observer.hpp"
 #include "server/upstream_call.hpp"
 
 namespace igw::server {
@@ -23,11 +25,13 @@ awaitable<void> relay_upstream_error(Exchange& ex, UpstreamCall& call);
 // A buffered OpenAI JSON response (observed for usage and tool calls) with the upstream's status.
 awaitable<void> relay_json(Exchange& ex, UpstreamCall& call);
 
-// A 2xx event stream, event by event. `observe` picks usage and tool calls out of OpenAI chunks.
-awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, bool observe);
+// A 2xx event stream, event by event, usage (and a chat stream's tool calls) picked out of events of `shape`.
+awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, AnswerShape shape);
 
 // Passthrough: status, content type and body as the upstream sent them; event streams and bodies of
-// unknown length are relayed as they arrive.
-awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call);
+// unknown length are relayed as they arrive. Usage is picked out of 2xx event streams and JSON bodies of
+// `shape` (a JSON body of unknown length only up to kMaxObservedBody).
+inline constexpr std::size_t kMaxObservedBody = 1u << 20;
+awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call, AnswerShape shape);
 
 }  // namespace igw::server

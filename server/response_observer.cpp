@@ -1,5 +1,7 @@
 #include "server/response_observer.hpp"
 
+#include <optional>
+
 #include <simdjson.h>
 
 #include "server/json_fields.hpp"
@@ -10,27 +12,116 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-std::int64_t int_or_zero(od::object& usage, std::string_view key) {
-  std::int64_t v = 0;
-  if (usage[key].get_int64().get(v) != simdjson::SUCCESS) return 0;
-  return v;
+// The counts of one usage object; absent ones stay empty so a later usage updates only what it holds.
+struct UsageCounts {
+  std::optional<std::int64_t> prompt;
+  std::optional<std::int64_t> completion;
+  std::optional<std::int64_t> total;
+};
+
+// False when the object is malformed. Counts of another type ("5", null) are left out.
+bool read_counts(od::object usage, UsageCounts& out) {
+  for (auto f : usage) {
+    od::field field;
+    std::string_view key;
+    if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS)
+      return false;
+    std::optional<std::int64_t>* slot = nullptr;
+    if (key == "prompt_tokens" || key == "input_tokens")
+      slot = &out.prompt;
+    else if (key == "completion_tokens" || key == "output_tokens")
+      slot = &out.completion;
+    else if (key == "total_tokens")
+      slot = &out.total;
+    std::int64_t v = 0;
+    if (slot && field.value().get_int64().get(v) == simdjson::SUCCESS) *slot = v;
+  }
+  return true;
 }
 
-void read_usage(od::object usage, Usage& out) {
-  out.present = true;
-  out.prompt_tokens = int_or_zero(usage, "prompt_tokens");
-  out.completion_tokens = int_or_zero(usage, "completion_tokens");
-  out.total_tokens = int_or_zero(usage, "total_tokens");
-  if (out.total_tokens == 0) out.total_tokens = out.prompt_tokens + out.completion_tokens;
-}
-
-void read_usage(od::value value, Usage& out) {
+// A usage value: false when malformed; `out` stays empty when the value is not an object ("usage": null in
+// early chunks).
+bool read_usage(od::value value, std::optional<UsageCounts>& out) {
   od::object usage;
-  if (value.get_object().get(usage) != simdjson::SUCCESS) return;  // "usage": null in early chunks
-  read_usage(usage, out);
+  if (value.get_object().get(usage) != simdjson::SUCCESS) return true;
+  UsageCounts counts;
+  if (!read_counts(usage, counts)) return false;
+  out = counts;
+  return true;
 }
 
+void merge(const UsageCounts& c, Usage& u) {
+  u.present = true;
+  if (c.prompt) u.prompt_tokens = *c.prompt;
+  if (c.completion) u.completion_tokens = *c.completion;
+  u.total_tokens = c.total.value_or(0) != 0 ? *c.total : u.prompt_tokens + u.completion_tokens;
+}
 
+// Where usage may stand in an answer: at the top level, in "message" (Anthropic's message_start) or in
+// "response" (the Responses API's stream events), each with the model named beside it.
+struct UsagePlace {
+  std::optional<UsageCounts> usage;
+  std::string_view model;
+};
+
+struct AnswerParts {
+  std::string_view object;  // OpenAI's "object"
+  std::string_view type;    // Anthropic's and the Responses events' "type"
+  UsagePlace top, message, response;
+};
+
+// A member of the object whose usage is read: "usage" and "model"; others are skipped.
+bool read_place_member(std::string_view key, od::value value, UsagePlace& place) {
+  if (key == "usage") return read_usage(value, place.usage);
+  if (key == "model" && value.get_string().get(place.model) != simdjson::SUCCESS) place.model = {};
+  return true;
+}
+
+bool read_nested_place(od::value value, UsagePlace& place) {
+  od::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) return true;  // null, or not this shape
+  for (auto f : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS)
+      return false;
+    if (!read_place_member(key, field.value(), place)) return false;
+  }
+  return true;
+}
+
+// False when the answer is not a JSON object or is malformed up to its end.
+bool read_answer_parts(od::object root, AnswerParts& parts) {
+  for (auto f : root) {
+    od::field field;
+    std::string_view key;
+    if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS)
+      return false;
+    bool ok = true;
+    if (key == "object" || key == "type") {
+      std::string_view& name = key == "object" ? parts.object : parts.type;
+      if (field.value().get_string().get(name) != simdjson::SUCCESS) name = {};
+    } else if (key == "message") {
+      ok = read_nested_place(field.value(), parts.message);
+    } else if (key == "response") {
+      ok = read_nested_place(field.value(), parts.response);
+    } else {
+      ok = read_place_member(key, field.value(), parts.top);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The known shape an answer or event names; none for anything else (an embedding, a file, an error).
+AnswerShape named_shape(const AnswerParts& parts) {
+  if (parts.object == "chat.completion" || parts.object == "chat.completion.chunk")
+    return AnswerShape::chat_completion;
+  if (parts.object == "response" || parts.type.starts_with("response.")) return AnswerShape::openai_responses;
+  if (parts.type == "message" || parts.type == "message_start" || parts.type == "message_delta")
+    return AnswerShape::anthropic_messages;
+  return AnswerShape::none;
+}
 
 // A tool call's "function" object: its name and (a fragment of) its arguments, whichever are present.
 simdjson::error_code read_function(od::value value, std::string_view& name, std::string_view& arguments) {
@@ -64,6 +155,23 @@ bool has_key_opening(std::string_view json, std::string_view key, char opener) {
     if (json.substr(0, i).ends_with(key)) return true;
   }
   return false;
+}
+
+// The usage object at the end of `json`, when there is one: parsed alone, the rest never looked at. False
+// when there is none (or it is malformed): then the caller reads the whole document.
+bool observe_trailing_usage(std::string_view json, Usage& usage) {
+  auto text = trailing_usage_object(json);
+  if (text.empty()) return false;
+  thread_local od::parser parser;
+  thread_local std::string scratch;
+  od::document doc;
+  od::object object;
+  UsageCounts counts;
+  if (parser.iterate(padded_copy(text, scratch)).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(object) != simdjson::SUCCESS || !read_counts(object, counts))
+    return false;
+  merge(counts, usage);
+  return true;
 }
 
 }  // namespace
@@ -153,26 +261,64 @@ void ResponseObserver::merge_tool_call(std::int64_t index, std::string_view id, 
 }
 
 void ResponseObserver::observe_chunk(std::string_view json) {
-  // Most chunks carry "usage": null and no tool calls: then there is nothing to parse.
-  if (!has_key_opening(json, "\"usage\"", '{') && !has_key_opening(json, "\"tool_calls\"", '[')) return;
-  observe_body(json);
+  // Most chunks carry "usage": null (or no usage) and no tool calls: then there is nothing to parse.
+  const bool may_have_usage = has_key_opening(json, "\"usage\"", '{');
+  if (shape_ == AnswerShape::chat_completion) {
+    if (may_have_usage || has_key_opening(json, "\"tool_calls\"", '[')) observe_chat(json);
+  } else if (shape_ != AnswerShape::none && may_have_usage) {
+    observe_other(json);
+  }
 }
 
 void ResponseObserver::observe_body(std::string_view json) {
-  const bool may_have_tools = has_key_opening(json, "\"tool_calls\"", '[');
+  if (shape_ == AnswerShape::chat_completion)
+    observe_chat(json);
+  else if (shape_ != AnswerShape::none && has_key_opening(json, "\"usage\"", '{'))
+    observe_other(json);
+}
+
+void ResponseObserver::observe_other(std::string_view json) {
+  // The whole document is read (not just a trailing usage, as for chat): its "object" or "type" names the
+  // shape for any, and a document cut short is never counted.
   thread_local od::parser parser;
   thread_local std::string scratch;
-  // Most answers carry no tool call and end with their usage: then only the usage object is parsed.
-  if (!may_have_tools) {
-    if (auto usage = trailing_usage_object(json); !usage.empty()) {
-      od::document doc;
-      od::object object;
-      if (parser.iterate(padded_copy(usage, scratch)).get(doc) == simdjson::SUCCESS &&
-          doc.get_object().get(object) == simdjson::SUCCESS)
-        read_usage(object, usage_);
-      return;
-    }
+  od::document doc;
+  od::object root;
+  AnswerParts parts;
+  if (parser.iterate(padded_copy(json, scratch)).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(root) != simdjson::SUCCESS || !read_answer_parts(root, parts))
+    return;
+  AnswerShape shape = shape_ == AnswerShape::any ? named_shape(parts) : shape_;
+  auto take = [&](const UsagePlace& place) {
+    if (!place.usage) return;
+    merge(*place.usage, usage_);
+    if (shape_ == AnswerShape::any && model_.empty()) model_ = std::string{place.model};
+  };
+  switch (shape) {
+    case AnswerShape::chat_completion:
+      take(parts.top);
+      break;
+    case AnswerShape::anthropic_messages:
+      take(parts.message);  // message_start
+      take(parts.top);      // a message, message_delta
+      break;
+    case AnswerShape::openai_responses:
+      take(parts.top);       // a response
+      take(parts.response);  // response.completed (and .incomplete, .failed)
+      break;
+    case AnswerShape::none:
+    case AnswerShape::any:
+      break;
   }
+}
+
+void ResponseObserver::observe_chat(std::string_view json) {
+  const bool may_have_tools = has_key_opening(json, "\"tool_calls\"", '[');
+  // Most answers carry no tool call and end with their usage: then only the usage object is parsed.
+  if (!may_have_tools && observe_trailing_usage(json, usage_)) return;
+  thread_local od::parser parser;
+  thread_local std::string scratch;
+  std::optional<UsageCounts> usage;  // counted once the whole document has been read
   od::document doc;
   od::object root;
   if (parser.iterate(padded_copy(json, scratch)).get(doc) != simdjson::SUCCESS || doc.get_object().get(root) != simdjson::SUCCESS)
@@ -183,7 +329,7 @@ void ResponseObserver::observe_body(std::string_view json) {
     if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS)
       return;
     if (key == "usage") {
-      read_usage(field.value(), usage_);
+      if (!read_usage(field.value(), usage)) return;
     } else if (key == "choices" && may_have_tools) {
       od::array choices;
       if (field.value().get_array().get(choices) != simdjson::SUCCESS) continue;
@@ -227,6 +373,7 @@ void ResponseObserver::observe_body(std::string_view json) {
       }
     }
   }
+  if (usage) merge(*usage, usage_);
 }
 
 }  // namespace igw::server

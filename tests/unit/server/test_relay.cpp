@@ -4,6 +4,7 @@
 
 #include "data_plane.hpp"
 #include "server/errors.hpp"
+#include "server/handlers.hpp"
 #include "server/relay.hpp"
 
 using namespace igw::server;
@@ -71,13 +72,14 @@ void relay_call(Gateway& g, bool streaming, Relay relay) {
 }
 
 auto sse(bool observe) {
-  return [observe](Exchange& ex, UpstreamCall& call) { return relay_sse(ex, call, observe); };
+  AnswerShape shape = observe ? AnswerShape::chat_completion : AnswerShape::none;
+  return [shape](Exchange& ex, UpstreamCall& call) { return relay_sse(ex, call, shape); };
 }
 auto json() {
   return [](Exchange& ex, UpstreamCall& call) { return relay_json(ex, call); };
 }
-auto verbatim() {
-  return [](Exchange& ex, UpstreamCall& call) { return relay_verbatim(ex, call); };
+auto verbatim(AnswerShape shape = AnswerShape::none) {
+  return [shape](Exchange& ex, UpstreamCall& call) { return relay_verbatim(ex, call, shape); };
 }
 
 // Reads the request, then answers with `response`; keeps the connection open until the peer closes it.
@@ -401,5 +403,254 @@ TEST_SUITE("relay") {
     g.run_until([&] { return upstream_closed; }, 1000ms);
     CHECK(upstream_closed);
     CHECK(g.worker->pool.idle_count() == 0);
+  }
+}
+
+namespace {
+
+// An Anthropic Messages stream and a Responses stream, each event as the APIs frame it.
+const std::vector<std::string> kMessagesEvents{
+    "event: message_start\ndata: "
+    R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[],"usage":{"input_tokens":11,"output_tokens":1}}})"
+    "\n\n",
+    "event: content_block_start\ndata: "
+    R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"
+    "\n\n",
+    "event: content_block_delta\ndata: "
+    R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\"usage\":{\"output_tokens\":99}"}})"
+    "\n\n",
+    "event: message_delta\ndata: "
+    R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":6}})"
+    "\n\n",
+    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+};
+const std::vector<std::string> kResponsesEvents{
+    "event: response.created\ndata: "
+    R"({"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","model":"gpt-r","usage":null}})"
+    "\n\n",
+    "event: response.output_text.delta\ndata: "
+    R"({"type":"response.output_text.delta","sequence_number":1,"delta":"hi"})"
+    "\n\n",
+    "event: response.completed\ndata: "
+    R"({"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","object":"response","model":"gpt-r","usage":{"input_tokens":8,"output_tokens":2,"total_tokens":10},"metadata":{}}})"
+    "\n\n",
+};
+const std::string kMessageBody =
+    R"({"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":4,"output_tokens":3}})";
+const std::string kCompletionBody =
+    R"({"id":"c1","object":"chat.completion","model":"gpt-answer","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})";
+
+// `body` as a chunked response, `piece` bytes a chunk.
+std::string chunked(std::string_view head, std::string_view body, std::size_t piece) {
+  std::string out{head};
+  for (std::size_t at = 0; at < body.size(); at += piece) out += chunk(body.substr(at, piece));
+  return out + "0\r\n\r\n";
+}
+
+constexpr std::string_view kChunkedJsonHead =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+void check_usage(const Usage& u, std::int64_t prompt, std::int64_t completion, std::int64_t total) {
+  CHECK(u.present);
+  CHECK(u.prompt_tokens == prompt);
+  CHECK(u.completion_tokens == completion);
+  CHECK(u.total_tokens == total);
+}
+
+// Runs `handler` for the request `text` against a fake upstream answering `response` to every request.
+template <class Handler>
+Reply through(Gateway& g, Handler handler, std::string_view text, std::string response) {
+  g.upstream->serve(answer(std::move(response)));
+  auto& ex = g.start(text);
+  g.run([&]() -> awaitable<void> { co_await handler(ex); });
+  return g.reply();
+}
+
+std::string post(std::string_view target, std::string_view body) {
+  return "POST " + std::string{target} +
+         " HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
+}
+
+}  // namespace
+
+TEST_SUITE("relay: usage on passthrough routes") {
+  TEST_CASE("a Messages stream split anywhere: relayed byte for byte, its usage counted once") {
+    const std::string body = joined(kMessagesEvents);
+    for (std::size_t piece : {1u, 2u, 7u, 33u, 100u, 4096u}) {
+      CAPTURE(piece);
+      Gateway g;
+      g.upstream->serve(answer(chunked(kSseHead, body, piece)));
+      load_openai(g);
+      g.start(kChatRequest);
+      relay_call(g, true, verbatim(AnswerShape::anthropic_messages));
+      check_usage(g.ctx.usage, 11, 6, 17);
+      CHECK(g.ctx.tool_calls.empty());
+      auto r = g.reply();
+      CHECK(r.complete);
+      CHECK(r.body == body);
+      for (const auto& c : r.chunks) CHECK(whole_events(c, kMessagesEvents));
+    }
+  }
+
+  TEST_CASE("a stream split across reads with pauses between them") {
+    const std::string body = joined(kResponsesEvents);
+    Gateway g;
+    g.upstream->serve([&body](Socket& s, int) -> awaitable<void> {
+      beast::flat_buffer buffer;
+      if (!co_await read_request(s, buffer)) co_return;
+      co_await send(s, kSseHead);
+      const std::size_t cuts[] = {0, 9, 150, 301, body.size()};  // inside a field name, a value, the usage
+      for (std::size_t i = 0; i + 1 < std::size(cuts); ++i) {
+        co_await send(s, chunk(body.substr(cuts[i], cuts[i + 1] - cuts[i])));
+        co_await pause(5ms);
+      }
+      co_await send(s, "0\r\n\r\n");
+      co_await wait_closed(s);
+    });
+    load_openai(g);
+    g.start(kChatRequest);
+    relay_call(g, true, verbatim(AnswerShape::openai_responses));
+    check_usage(g.ctx.usage, 8, 2, 10);
+    CHECK(g.reply().body == body);
+  }
+
+  TEST_CASE("a JSON answer with a length: observed for its shape only") {
+    struct Case {
+      AnswerShape shape;
+      std::string body;
+      bool counted;
+    };
+    const Case cases[] = {
+        {AnswerShape::anthropic_messages, kMessageBody, true},
+        {AnswerShape::any, kMessageBody, true},
+        {AnswerShape::none, kMessageBody, false},
+        {AnswerShape::any, R"({"object":"list","data":[],"usage":{"prompt_tokens":3,"total_tokens":3}})",
+         false},
+    };
+    for (const auto& c : cases) {
+      CAPTURE(c.body);
+      CAPTURE(static_cast<int>(c.shape));
+      Gateway g;
+      g.upstream->serve(answer(json_response(200, "OK", c.body)));
+      load_openai(g);
+      g.start(kChatRequest);
+      relay_call(g, false, verbatim(c.shape));
+      CHECK(g.ctx.usage.present == c.counted);
+      if (c.counted) check_usage(g.ctx.usage, 4, 3, 7);
+      CHECK(g.reply().body == c.body);
+    }
+  }
+
+  TEST_CASE("a chunked JSON answer is observed once whole, split anywhere") {
+    for (std::size_t piece : {1u, 5u, 64u, 4096u}) {
+      CAPTURE(piece);
+      Gateway g;
+      g.upstream->serve(answer(chunked(kChunkedJsonHead, kMessageBody, piece)));
+      load_openai(g);
+      g.start(kChatRequest);
+      relay_call(g, false, verbatim(AnswerShape::anthropic_messages));
+      check_usage(g.ctx.usage, 4, 3, 7);
+      auto r = g.reply();
+      CHECK(r.complete);
+      CHECK(r.body == kMessageBody);
+    }
+  }
+
+  TEST_CASE("a chunked JSON answer over kMaxObservedBody: relayed whole, its usage not read") {
+    std::string body = R"({"type":"message","content":[{"type":"text","text":")" +
+                       std::string(kMaxObservedBody, 'x') +
+                       R"("}],"usage":{"input_tokens":1,"output_tokens":1}})";
+    Gateway g;
+    g.upstream->serve(answer(chunked(kChunkedJsonHead, body, 16384)));
+    load_openai(g);
+    g.start(kChatRequest);
+    relay_call(g, false, verbatim(AnswerShape::anthropic_messages));
+    CHECK_FALSE(g.ctx.usage.present);
+    auto r = g.reply();
+    CHECK(r.complete);
+    CHECK(r.body == body);
+  }
+
+  TEST_CASE("errors and answers that are not JSON are not observed") {
+    const std::string text_head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+                                  std::to_string(kMessageBody.size()) + "\r\n\r\n" + kMessageBody;
+    const std::string responses[] = {
+        json_response(400, "Bad Request", kMessageBody),
+        text_head,
+        chunked("HTTP/1.1 500 X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                kMessageBody, 10),
+        chunked("HTTP/1.1 429 X\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+                joined(kMessagesEvents), 10),
+    };
+    for (const auto& response : responses) {
+      CAPTURE(response.substr(0, 60));
+      Gateway g;
+      g.upstream->serve(answer(response));
+      load_openai(g);
+      g.start(kChatRequest);
+      relay_call(g, false, verbatim(AnswerShape::any));
+      CHECK_FALSE(g.ctx.usage.present);
+    }
+  }
+
+  TEST_CASE("/v1/messages: the usage counted with the model as sent upstream") {
+    Gateway g;
+    g.load({{"ANTHROPIC_API_URL", g.upstream->url()}, {"ANTHROPIC_API_KEY", "sk-ant"}});
+    auto r = through(
+        g, handle_messages,
+        post("/v1/messages", R"({"model":"anthropic/claude-x","max_tokens":5,"stream":true,"messages":[]})"),
+        chunked(kSseHead, joined(kMessagesEvents), 50));
+    CHECK(r.body == joined(kMessagesEvents));
+    CHECK(g.ctx.provider == "anthropic");
+    CHECK(g.ctx.model == "claude-x");
+    check_usage(g.ctx.usage, 11, 6, 17);
+  }
+
+  TEST_CASE("/v1/responses: the usage counted") {
+    Gateway g;
+    load_openai(g);
+    auto r = through(
+        g, handle_responses, post("/v1/responses", R"({"model":"openai/gpt-r","input":"hi"})"),
+        json_response(200, "OK",
+                      R"({"id":"resp_1","object":"response","model":"gpt-r","output":[],)"
+                      R"("usage":{"input_tokens":3,"output_tokens":9,"total_tokens":12},"metadata":{}})"));
+    CHECK(r.status() == 200);
+    CHECK(g.ctx.model == "gpt-r");
+    check_usage(g.ctx.usage, 3, 9, 12);
+  }
+
+  TEST_CASE("/proxy: a known answer counted, the model from the request, else from the answer") {
+    {
+      Gateway g;
+      load_openai(g);
+      through(g, handle_proxy,
+              post("/proxy/openai/chat/completions", R"({"messages":[],"model":"gpt-asked"})"),
+              json_response(200, "OK", kCompletionBody));
+      CHECK(g.ctx.provider == "openai");
+      CHECK(g.ctx.model == "gpt-asked");
+      check_usage(g.ctx.usage, 5, 2, 7);
+    }
+    for (std::string_view body : {std::string_view{R"({"messages":[]})"}, std::string_view{R"({"model":5})"},
+                                  std::string_view{"model=x"}, std::string_view{R"(["model"])"}}) {
+      CAPTURE(body);
+      Gateway g;
+      load_openai(g);
+      through(g, handle_proxy, post("/proxy/openai/chat/completions", body),
+              json_response(200, "OK", kCompletionBody));
+      CHECK(g.ctx.model == "gpt-answer");
+      check_usage(g.ctx.usage, 5, 2, 7);
+    }
+    {
+      Gateway g;
+      load_openai(g);
+      through(
+          g, handle_proxy, post("/proxy/openai/embeddings", R"({"model":"emb","input":"x"})"),
+          json_response(
+              200, "OK",
+              R"({"object":"list","data":[],"model":"emb","usage":{"prompt_tokens":2,"total_tokens":2}})"));
+      CHECK(g.ctx.model == "emb");
+      CHECK_FALSE(g.ctx.usage.present);
+    }
   }
 }
