@@ -215,4 +215,29 @@ TEST_SUITE("handle_models") {
     CHECK(r.status() == 200);
     CHECK(Json::parse(r.body) == Json{{"object", "list"}, {"data", Json::array()}});
   }
+
+  // A failing provider is logged when it starts failing and when it recovers, not on every listing: the
+  // state that decides it, per provider.
+  TEST_CASE("a provider's failing state turns on with its first failure and off with its recovery") {
+    ModelsGateway mg;
+    mg.answers["/v1/models"] = canned_response(500, R"({"error":"down"})");
+    mg.g.load({{"OPENAI_API_URL", mg.g.upstream->url("/v1")}, {"OPENAI_API_KEY", "sk-test"}});
+    const auto index = mg.g.provider("openai").index;
+    auto& failing = mg.g.state.models_failing[index];
+    auto list = [&] {  // one listing on the same client connection (the replies are read at the end)
+      auto& ex = mg.g.start(kGetModels);
+      mg.g.run([&]() -> awaitable<void> { co_await handle_models(ex); });
+    };
+    CHECK_FALSE(failing.load());
+    list();
+    CHECK(failing.load());
+    list();
+    CHECK(failing.load());  // still failing: nothing new to say
+    mg.answers["/v1/models"] = canned_response(200, model_list({{{"id", "gpt-4o"}}}));
+    list();
+    CHECK_FALSE(failing.load());
+    auto replies = mg.g.replies();
+    REQUIRE(replies.size() == 3);
+    CHECK(ids(Json::parse(replies[2].body)) == std::vector<std::string>{"openai/gpt-4o"});
+  }
 }
