@@ -62,6 +62,11 @@ std::string anthropic_body(std::string_view message) {
   return R"({"type":"error","error":{"type":"invalid_request_error","message":)" + json_quoted(message) + "}}";
 }
 
+std::string anthropic_sse_event(std::string_view message) {
+  return "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":" +
+         json_quoted(message) + "}}\n\n";
+}
+
 std::string sse_event(std::string_view code, std::string_view message) {
   return "data: " + openai_body(message, "upstream_error", code) + "\n\n";
 }

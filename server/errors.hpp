@@ -43,6 +43,8 @@ std::string upstream_error_body(unsigned status, std::string_view body);
 std::string anthropic_body(std::string_view message);
 // data: {"error":{"message":..,"type":"upstream_error","param":null,"code":..}}\n\n
 std::string sse_event(std::string_view code, std::string_view message);
+// event: error\ndata: {"type":"error","error":{"type":"api_error","message":..}}\n\n (Anthropic's stream error)
+std::string anthropic_sse_event(std::string_view message);
 
 std::string provider_not_found(std::string_view provider);
 std::string provider_undetermined();

@@ -77,7 +77,13 @@ struct SseRelay {
         if (ex.ctx.client_disconnected) co_return;
         note_failure(ex, n.error());
         out.clear();
-        (void)co_await write_chunk(ex, errors::sse_event(errors::upstream_code(n.error().reason), n.error().message));
+        // In the stream's own dialect: Anthropic clients read an `error` event, OpenAI ones an error object.
+        std::string event;  // (no ?: with class temporaries in coroutines: GCC 12 destroys them twice)
+        if (observer.shape() == AnswerShape::anthropic_messages)
+          event = errors::anthropic_sse_event(n.error().message);
+        else
+          event = errors::sse_event(errors::upstream_code(n.error().reason), n.error().message);
+        (void)co_await write_chunk(ex, event);
         ex.keep_alive = false;
         co_return;
       }

@@ -98,6 +98,23 @@ test("Anthropic SDK, /v1/messages streaming: the events arrive, the last output_
   });
 });
 
+test("Anthropic SDK, /v1/messages stream that breaks: the SDK raises Anthropic's error event", async () => {
+  const stream = await anthropic.messages.create({
+    model: "mock-claude-sonnet", max_tokens: 100, stream: true,
+    messages: [{ role: "user", content: "break this stream" }],
+  }, { headers: { "x-mock-fail-after-chunks": "3" } });
+  const types = [];
+  let error;
+  try {
+    for await (const ev of stream) types.push(ev.type);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(types.includes("message_start"), `events before the break: ${types}`);
+  assert.ok(error instanceof Anthropic.APIError, `error: ${error}`);
+  assert.match(error.message, /Provider "anthropic" broke off its answer/);
+});
+
 test("OpenAI SDK responses.create through /v1/responses without streaming", async () => {
   await countsExactly("openai", "mock-gpt-4o", async () => {
     const r = await openai.responses.create({ model: "openai/mock-gpt-4o", instructions: "be brief", input: "respond to me" });

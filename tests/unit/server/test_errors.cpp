@@ -65,6 +65,13 @@ TEST_SUITE("errors") {
     CHECK(j["error"]["message"] == "broke");
     CHECK(j["error"]["type"] == "upstream_error");
     CHECK(j["error"]["code"] == "upstream_reset");
+    auto anthropic = errors::anthropic_sse_event("broke \"off\"");
+    REQUIRE(anthropic.starts_with("event: error\ndata: "));
+    REQUIRE(anthropic.ends_with("\n\n"));
+    auto a2 = json::parse(anthropic.substr(anthropic.find("data: ") + 6));
+    CHECK(a2["type"] == "error");
+    CHECK(a2["error"]["type"] == "api_error");
+    CHECK(a2["error"]["message"] == "broke \"off\"");
     CHECK(j["error"]["param"].is_null());
   }
 }

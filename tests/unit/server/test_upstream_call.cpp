@@ -103,49 +103,57 @@ struct TlsUpstream {
   }
 };
 
+// One call to an HTTPS provider serving `cert` on `host`, with CLIENT_CA_FILE=`ca`: what came back and
+// what the provider saw.
+struct HttpsResult {
+  Outcome out;
+  std::string sni, host;
+  bool answered = false;
+  std::uint16_t port = 0;
+};
+HttpsResult https_call(const SelfSigned& cert, const std::string& ca, std::string_view host) {
+  auto client_tls = make_client_tls(load_config({{"CLIENT_CA_FILE", ca}}));
+  REQUIRE(client_tls);
+  Gateway g;
+  g.state.client_tls = client_tls->get();
+  TlsUpstream up{g.io(), cert};
+  HttpsResult r;
+  r.port = up.acceptor.local_endpoint().port();
+  g.load({{"OPENAI_API_URL", "https://" + std::string{host} + ":" + std::to_string(r.port) + "/v1"},
+          {"OPENAI_API_KEY", "sk-test"}});
+  UpstreamCall call{g.worker->pool, g.state, g.provider("openai"), false};
+  auto req = chat_request();
+  r.out = call_once(g, call, req);
+  r.sni = up.sni;
+  r.host = up.host;
+  r.answered = up.answered;
+  return r;
+}
+
 }  // namespace
 
 TEST_SUITE("upstream_call") {
   TEST_CASE("https: SNI and the Host name go out, the certificate is verified against CLIENT_CA_FILE") {
     TempDir dir;
     auto cert = make_self_signed(dir, "provider");
-    const config::Environment env{{"CLIENT_CA_FILE", cert.cert}};
-    auto client_tls = make_client_tls(load_config(env));
-    REQUIRE(client_tls);
-    Gateway g;
-    g.state.client_tls = client_tls->get();
-    TlsUpstream up{g.io(), cert};
-    auto url = "https://localhost:" + std::to_string(up.acceptor.local_endpoint().port()) + "/v1";
-    g.load({{"OPENAI_API_URL", url}, {"OPENAI_API_KEY", "sk-test"}});
-    UpstreamCall call{g.worker->pool, g.state, g.provider("openai"), false};
-    auto req = chat_request();
-    auto out = call_once(g, call, req);
-    REQUIRE_FALSE(out.failure);
-    CHECK(out.body == R"({"ok":true})");
-    CHECK(up.answered);
-    CHECK(up.sni == "localhost");
-    CHECK(up.host == "localhost:" + std::to_string(up.acceptor.local_endpoint().port()));
+    auto r = https_call(cert, cert.cert, "localhost");
+    REQUIRE_FALSE(r.out.failure);
+    CHECK(r.out.body == R"({"ok":true})");
+    CHECK(r.answered);
+    CHECK(r.sni == "localhost");
+    CHECK(r.host == "localhost:" + std::to_string(r.port));
   }
 
   TEST_CASE("https to a provider whose certificate is not trusted: 502, reason tls, the verification error") {
     TempDir dir;
     auto cert = make_self_signed(dir, "provider");
     auto stranger = make_self_signed(dir, "stranger");
-    auto client_tls = make_client_tls(load_config({{"CLIENT_CA_FILE", stranger.cert}}));
-    REQUIRE(client_tls);
-    Gateway g;
-    g.state.client_tls = client_tls->get();
-    TlsUpstream up{g.io(), cert};
-    auto url = "https://127.0.0.1:" + std::to_string(up.acceptor.local_endpoint().port()) + "/v1";
-    g.load({{"OPENAI_API_URL", url}, {"OPENAI_API_KEY", "sk-test"}});
-    UpstreamCall call{g.worker->pool, g.state, g.provider("openai"), false};
-    auto req = chat_request();
-    auto out = call_once(g, call, req);
-    REQUIRE(out.failure);
-    CHECK(out.failure->status == 502);
-    CHECK(out.failure->reason == reason::tls);
-    CHECK(out.failure->message.starts_with(errors::upstream_certificate("openai", "")));
-    CHECK_FALSE(up.answered);
+    auto r = https_call(cert, stranger.cert, "127.0.0.1");
+    REQUIRE(r.out.failure);
+    CHECK(r.out.failure->status == 502);
+    CHECK(r.out.failure->reason == reason::tls);
+    CHECK(r.out.failure->message.starts_with(errors::upstream_certificate("openai", "")));
+    CHECK_FALSE(r.answered);
   }
 
   TEST_CASE(
