@@ -46,6 +46,22 @@ std::expected<Value, ConfigError> parse_value(const Setting& s, std::string text
       v.parsed = *d;
       break;
     }
+    case ValueType::milliseconds: {
+      auto d = parse_milliseconds(v.text);
+      if (!d) return fail(d.error());
+      v.parsed = *d;
+      break;
+    }
+    case ValueType::ratio: {
+      auto r = parse_ratio(v.text);
+      if (!r) return fail(r.error());
+      break;  // read as text where used
+    }
+    case ValueType::pairs: {
+      auto ok = check_pairs(v.text);
+      if (!ok) return fail(ok.error());
+      break;
+    }
     case ValueType::url: {
       if (v.text.empty()) break;  // unset optional URL
       auto u = parse_url(v.text);

@@ -62,6 +62,39 @@ std::expected<std::chrono::nanoseconds, Expected> parse_duration(std::string_vie
   return std::chrono::nanoseconds{static_cast<std::int64_t>(std::llround(total))};
 }
 
+std::expected<std::chrono::nanoseconds, Expected> parse_milliseconds(std::string_view text) {
+  std::string_view s = trim(text);
+  std::int64_t ms = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+  if (!s.empty() && ec == std::errc{} && ptr == s.data() + s.size() && ms >= 0 && ms <= 1'000'000'000)
+    return std::chrono::milliseconds{ms};
+  auto d = parse_duration(s);
+  if (!d) return std::unexpected(Expected{"milliseconds like 10000, or a duration like 10s"});
+  return *d;
+}
+
+std::expected<double, Expected> parse_ratio(std::string_view text) {
+  std::string_view s = trim(text);
+  double value = -1;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size() || !(value >= 0.0 && value <= 1.0))
+    return std::unexpected(Expected{"a number from 0 to 1, like 0.25"});
+  return value;
+}
+
+std::expected<void, Expected> check_pairs(std::string_view text) {
+  const Expected expected = "key=value pairs separated by commas, like api-key=secret,team=llm";
+  if (trim(text).empty()) return {};
+  while (true) {
+    auto comma = text.find(',');
+    auto member = text.substr(0, comma);
+    auto eq = member.find('=');
+    if (eq == std::string_view::npos || trim(member.substr(0, eq)).empty()) return std::unexpected(expected);
+    if (comma == std::string_view::npos) return {};
+    text.remove_prefix(comma + 1);
+  }
+}
+
 std::expected<bool, Expected> parse_bool(std::string_view text) {
   const std::string s = lower(trim(text));
   if (s == "true" || s == "1" || s == "t" || s == "yes" || s == "y" || s == "on") return true;

@@ -24,6 +24,12 @@ std::expected<std::uint16_t, Expected> parse_port(std::string_view text);
 std::expected<std::uint64_t, Expected> parse_size(std::string_view text);
 // http:// or https:// with a host.
 std::expected<std::string, Expected> parse_url(std::string_view text);
+// A count of milliseconds ("10000", OpenTelemetry's convention) or a duration ("10s").
+std::expected<std::chrono::nanoseconds, Expected> parse_milliseconds(std::string_view text);
+// A number from 0 to 1.
+std::expected<double, Expected> parse_ratio(std::string_view text);
+// Checks "key=value,key2=value2": every member has a key and an '='. (Values are decoded where used.)
+std::expected<void, Expected> check_pairs(std::string_view text);
 // Comma-separated, trimmed, empty items dropped.
 std::vector<std::string> parse_list(std::string_view text);
 

@@ -28,6 +28,9 @@ struct Def {
 constexpr std::array<std::string_view, 2> kEnvironments{kProduction, kDevelopment};
 constexpr std::array<std::string_view, 2> kTlsVersions{"TLS12", "TLS13"};
 constexpr std::array<std::string_view, 3> kOtlpProtocols{"grpc", "http/protobuf", "http/json"};
+constexpr std::array<std::string_view, 2> kCompressions{"none", "gzip"};
+constexpr std::array<std::string_view, 6> kSamplers{"parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio",
+                                                    "always_on", "always_off", "traceidratio"};
 constexpr std::array<std::string_view, 2> kTelemetryAliases{"TELEMETRY_ENABLED", "ENABLE_TELEMETRY"};
 constexpr std::array<std::string_view, 1> kMcpAliases{"MCP_ENABLED"};
 constexpr std::array<std::string_view, 1> kA2aAliases{"A2A_ENABLED"};
@@ -59,9 +62,20 @@ constexpr std::array<Def, kFixedSettingCount> kDefs{{
   {Key::telemetry_metrics_host, "TELEMETRY_METRICS_HOST", string, "", "Address the metrics endpoint listens on; empty means SERVER_HOST"},
   {Key::telemetry_metrics_port, "TELEMETRY_METRICS_PORT", port, "9464", "Port of the Prometheus /metrics endpoint (never the API port)"},
   {Key::telemetry_max_models, "TELEMETRY_MAX_MODELS", integer, "100", "Distinct model label values kept per provider; the rest are recorded as \"other\""},
-  {Key::otel_exporter_otlp_endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT", url, "", "OTLP collector to export traces to, e.g. http://otel-collector:4317; empty disables tracing", planned},
-  {Key::otel_exporter_otlp_protocol, "OTEL_EXPORTER_OTLP_PROTOCOL", choice, "http/protobuf", "OTLP transport: grpc (port 4317) or http/protobuf, http/json (port 4318, /v1/traces)", planned, {}, kOtlpProtocols},
-  {Key::otel_exporter_otlp_headers, "OTEL_EXPORTER_OTLP_HEADERS", string, "", "Headers sent with every export, as key=value,key2=value2", planned, {}, {}, true},
+  {Key::otel_exporter_otlp_endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT", url, "", "OTLP collector to export traces to (with TELEMETRY_ENABLE=true), e.g. http://otel-collector:4317 for grpc or http://otel-collector:4318 for the HTTP protocols (/v1/traces is appended); empty disables tracing"},
+  {Key::otel_exporter_otlp_protocol, "OTEL_EXPORTER_OTLP_PROTOCOL", choice, "http/protobuf", "OTLP transport: grpc (port 4317) or http/protobuf, http/json (port 4318, /v1/traces)", implemented, {}, kOtlpProtocols},
+  {Key::otel_exporter_otlp_headers, "OTEL_EXPORTER_OTLP_HEADERS", pairs, "", "Headers sent with every export, as key=value,key2=value2 (values percent-encoded)", implemented, {}, {}, true},
+  {Key::otel_exporter_otlp_traces_endpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url, "", "Traces endpoint used as given (no /v1/traces appended); wins over OTEL_EXPORTER_OTLP_ENDPOINT"},
+  {Key::otel_exporter_otlp_timeout, "OTEL_EXPORTER_OTLP_TIMEOUT", milliseconds, "10000", "Time limit of one export request, in milliseconds (or a duration like 10s)"},
+  {Key::otel_exporter_otlp_compression, "OTEL_EXPORTER_OTLP_COMPRESSION", choice, "none", "Compression of export requests: gzip or none", implemented, {}, kCompressions},
+  {Key::otel_exporter_otlp_insecure, "OTEL_EXPORTER_OTLP_INSECURE", boolean, "false", "grpc: plaintext HTTP/2 for an endpoint without a scheme; https: skip certificate verification"},
+  {Key::otel_exporter_otlp_certificate, "OTEL_EXPORTER_OTLP_CERTIFICATE", path, "", "PEM bundle of CAs trusted for an https collector; empty uses the system store"},
+  {Key::otel_traces_sampler, "OTEL_TRACES_SAMPLER", choice, "parentbased_always_on", "Which requests are traced: always_on, always_off, traceidratio, or the parentbased_ forms that follow the caller's sampled flag", implemented, {}, kSamplers},
+  {Key::otel_traces_sampler_arg, "OTEL_TRACES_SAMPLER_ARG", ratio, "1.0", "The ratio (0 to 1) of the traceidratio samplers"},
+  {Key::otel_bsp_schedule_delay, "OTEL_BSP_SCHEDULE_DELAY", milliseconds, "5000", "Longest wait before queued spans are exported, in milliseconds"},
+  {Key::otel_bsp_export_timeout, "OTEL_BSP_EXPORT_TIMEOUT", milliseconds, "30000", "Time limit of one batch export, retries included, in milliseconds"},
+  {Key::otel_bsp_max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", integer, "2048", "Spans queued for export at most; more are dropped and counted"},
+  {Key::otel_bsp_max_export_batch_size, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", integer, "512", "Spans in one export request at most"},
   {Key::otel_service_name, "OTEL_SERVICE_NAME", string, "inference-gateway", "service.name resource attribute (the service_name label of target_info)"},
   {Key::otel_resource_attributes, "OTEL_RESOURCE_ATTRIBUTES", string, "", "Extra resource attributes, as key=value,key2=value2"},
   {Key::mcp_enable, "MCP_ENABLE", boolean, "false", "Offer the tools of MCP_SERVERS to models and run their calls", planned, kMcpAliases},
@@ -136,6 +150,9 @@ std::string_view to_string(ValueType type) {
     case integer: return "int";
     case port: return "port";
     case duration: return "duration";
+    case milliseconds: return "ms";
+    case ratio: return "ratio";
+    case pairs: return "pairs";
     case size: return "size";
     case url: return "url";
     case choice: return "choice";

@@ -15,7 +15,9 @@
 
 namespace igw::config {
 
-enum class ValueType { string, boolean, integer, port, duration, size, url, choice, list, path };
+// milliseconds: an integer count of milliseconds (OpenTelemetry's convention) or a duration like 10s.
+// ratio: a number from 0 to 1. pairs: key=value,key2=value2 with percent-encoded values.
+enum class ValueType { string, boolean, integer, port, duration, milliseconds, size, url, choice, list, path, ratio, pairs };
 std::string_view to_string(ValueType type);
 
 enum class Status { implemented, planned };
@@ -51,6 +53,17 @@ enum class Key : std::size_t {
   otel_exporter_otlp_endpoint,
   otel_exporter_otlp_protocol,
   otel_exporter_otlp_headers,
+  otel_exporter_otlp_traces_endpoint,
+  otel_exporter_otlp_timeout,
+  otel_exporter_otlp_compression,
+  otel_exporter_otlp_insecure,
+  otel_exporter_otlp_certificate,
+  otel_traces_sampler,
+  otel_traces_sampler_arg,
+  otel_bsp_schedule_delay,
+  otel_bsp_export_timeout,
+  otel_bsp_max_queue_size,
+  otel_bsp_max_export_batch_size,
   otel_service_name,
   otel_resource_attributes,
   mcp_enable,

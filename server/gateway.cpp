@@ -9,6 +9,7 @@
 #include "server/tls.hpp"
 #include "server/worker.hpp"
 #include "telemetry/build_info.hpp"
+#include "telemetry/tracer.hpp"
 #include "telemetry/resource.hpp"
 #include "telemetry/log.hpp"
 
@@ -23,6 +24,8 @@ constexpr std::string_view kPortField = "port";
 constexpr std::string_view kMetricsPortField = "metrics_port";
 constexpr std::string_view kWorkersField = "workers";
 constexpr std::string_view kTlsField = "tls";
+// Longest wait at exit for the last spans to reach the collector.
+constexpr std::chrono::milliseconds kTraceFlushLimit{5000};
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
@@ -45,9 +48,7 @@ void log_startup(const config::Config& cfg, const GatewayState& state) {
   }
 }
 
-std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
-  if (!cfg.boolean(Key::telemetry_enable)) return nullptr;
-  telemetry::RecorderOptions options;
+telemetry::ServiceAttributes service_attributes(const config::Config& cfg) {
   telemetry::ServiceInputs service;
   const auto& name = cfg.value(Key::otel_service_name);
   if (name.origin != config::Origin::default_value) service.service_name = name.text;
@@ -55,9 +56,67 @@ std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
   service.resource_attributes = cfg.text(Key::otel_resource_attributes);
   service.environment = cfg.text(Key::environment);
   service.version = std::string{telemetry::build_info().version};
-  options.service = telemetry::resolve_service(service);
+  return telemetry::resolve_service(service);
+}
+
+std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
+  if (!cfg.boolean(Key::telemetry_enable)) return nullptr;
+  telemetry::RecorderOptions options;
+  options.service = service_attributes(cfg);
   options.max_models_per_provider = static_cast<std::size_t>(cfg.integer(Key::telemetry_max_models));
   return telemetry::make_prometheus_recorder(options);
+}
+
+telemetry::otlp::Protocol otlp_protocol(std::string_view name) {
+  if (name == "grpc") return telemetry::otlp::Protocol::grpc;
+  if (name == "http/json") return telemetry::otlp::Protocol::http_json;
+  return telemetry::otlp::Protocol::http_protobuf;
+}
+
+std::chrono::milliseconds millis(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+// The tracer when telemetry is on and an OTLP endpoint is set; null otherwise. Error: one line.
+std::expected<std::unique_ptr<telemetry::Tracer>, std::string> make_tracer(const config::Config& cfg,
+                                                                          telemetry::Recorder* recorder) {
+  namespace otlp = telemetry::otlp;
+  if (!cfg.boolean(Key::telemetry_enable)) return nullptr;
+  telemetry::TracerOptions o;
+  o.protocol = otlp_protocol(cfg.text(Key::otel_exporter_otlp_protocol));
+  o.endpoint.url = cfg.text(Key::otel_exporter_otlp_traces_endpoint);
+  if (o.endpoint.url.empty()) {
+    const auto& base = cfg.text(Key::otel_exporter_otlp_endpoint);
+    if (base.empty()) return nullptr;
+    o.endpoint.url = telemetry::traces_url(base, o.protocol);
+  }
+  auto sampler = telemetry::trace::make_sampler(cfg.text(Key::otel_traces_sampler), cfg.text(Key::otel_traces_sampler_arg));
+  if (!sampler)
+    return std::unexpected(config::env_name(Key::otel_traces_sampler) + " / " +
+                           config::env_name(Key::otel_traces_sampler_arg) + ": " + sampler.error());
+  o.sampler = *sampler;
+  o.endpoint.headers = telemetry::parse_key_values(cfg.text(Key::otel_exporter_otlp_headers));
+  o.endpoint.timeout = millis(cfg.duration(Key::otel_exporter_otlp_timeout));
+  o.endpoint.gzip = cfg.text(Key::otel_exporter_otlp_compression) == "gzip";
+  o.endpoint.insecure = cfg.boolean(Key::otel_exporter_otlp_insecure);
+  o.endpoint.ca_file = cfg.text(Key::otel_exporter_otlp_certificate);
+  o.batch.max_queue_size = static_cast<std::size_t>(cfg.integer(Key::otel_bsp_max_queue_size));
+  o.batch.max_export_batch_size = static_cast<std::size_t>(cfg.integer(Key::otel_bsp_max_export_batch_size));
+  o.batch.schedule_delay = millis(cfg.duration(Key::otel_bsp_schedule_delay));
+  o.batch.export_timeout = millis(cfg.duration(Key::otel_bsp_export_timeout));
+  // Every OTEL_RESOURCE_ATTRIBUTES member, with the three service attributes as resolved for target_info.
+  const auto service = service_attributes(cfg);
+  o.resource.attributes = {{"service.name", service.service_name},
+                           {"service.version", service.service_version},
+                           {"deployment.environment", service.deployment_environment}};
+  for (auto& [k, v] : telemetry::parse_key_values(cfg.text(Key::otel_resource_attributes)))
+    if (k != "service.name" && k != "service.version" && k != "deployment.environment")
+      o.resource.attributes.emplace_back(std::move(k), std::move(v));
+  lg::info(lg::logger::telemetry, "tracing on",
+           {{lg::field::url, o.endpoint.url},
+            {"protocol", cfg.text(Key::otel_exporter_otlp_protocol)},
+            {"sampler", cfg.text(Key::otel_traces_sampler)}});
+  return std::make_unique<telemetry::Tracer>(o, recorder);
 }
 
 std::size_t worker_count(const config::Config& cfg) {
@@ -140,6 +199,9 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
   state.client_tls = client_tls->get();
   auto recorder = make_recorder(cfg);
   state.recorder = recorder.get();
+  auto tracer = make_tracer(cfg, state.recorder);
+  if (!tracer) return std::unexpected(tracer.error());
+  state.tracer = tracer->get();
   std::unique_ptr<auth::Authenticator> authenticator;
   if (cfg.boolean(Key::auth_enable)) {
     authenticator = std::make_unique<auth::Authenticator>(auth::AuthenticatorOptions{
@@ -179,6 +241,8 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
   for (auto& w : workers) w->ioc.stop();
   threads.clear();  // joins
   workers.clear();
+  // The spans of the last requests go out before exit (a dead collector costs at most the export timeout).
+  if (*tracer) (*tracer)->shutdown(std::min(millis(cfg.duration(Key::otel_bsp_export_timeout)), kTraceFlushLimit));
   lg::info(lg::logger::server, "stopped");
   return {};
 }

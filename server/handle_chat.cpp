@@ -29,7 +29,8 @@ awaitable<void> handle_chat(Exchange& ex) {
   auto fields = extract_chat_fields(ex.req.body());
   if (!fields) {
     lg::debug(lg::logger::http, "malformed chat request",
-              {{lg::field::request_id, ex.ctx.request_id}, {lg::field::error, fields.error()}});
+              {{lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex), {lg::field::error, fields.error()}});
     {
       co_await write_error(ex, 400, errors::code::invalid_json, errors::decode_failed());
       co_return;

@@ -4,6 +4,7 @@
 #include "server/handlers.hpp"
 #include "server/target.hpp"
 
+#include <array>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <nlohmann/json.hpp>
 
@@ -37,7 +38,9 @@ std::expected<json, std::string> to_entries(const ProviderRuntime& p, const std:
   return out;
 }
 
-awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::string request_id) {
+// `trace`: the request's trace_id and span_id for the log (empty when tracing is off).
+awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::string request_id,
+                             std::array<std::string, 2> trace) {
   UpstreamRequest req{"GET", make_target(p.url.base_path, p.def->models_path, {})};
   req.set("Accept", "application/json");
   req.set("X-Request-Id", request_id);
@@ -65,7 +68,8 @@ awaitable<json> fetch_models(Worker& worker, const ProviderRuntime& p, std::stri
   const bool first = !worker.state.models_failing[p.index].exchange(true);
   lg::write(first ? lg::Level::warn : lg::Level::debug, lg::logger::proxy,
             "listing models failed; provider skipped until it answers again",
-            {{lg::field::provider, p.def->id}, {lg::field::request_id, request_id}, {lg::field::error, error}});
+            {{lg::field::provider, p.def->id}, {lg::field::request_id, request_id}, {lg::field::error, error},
+             lg::Field::optional(lg::field::trace_id, trace[0]), lg::Field::optional(lg::field::span_id, trace[1])});
   co_return json::array();
 }
 
@@ -83,10 +87,12 @@ awaitable<void> handle_models(Exchange& ex) {
       if (p.enabled) targets.push_back(&p);
   }
   auto exec = co_await asio::this_coro::executor;
-  using Op = decltype(asio::co_spawn(exec, fetch_models(ex.worker, *targets.front(), {}), asio::deferred));
+  using Op = decltype(asio::co_spawn(exec, fetch_models(ex.worker, *targets.front(), {}, {}), asio::deferred));
   std::vector<Op> ops;
   for (const auto* p : targets)
-    ops.push_back(asio::co_spawn(exec, fetch_models(ex.worker, *p, ex.ctx.request_id), asio::deferred));
+    ops.push_back(asio::co_spawn(
+        exec, fetch_models(ex.worker, *p, ex.ctx.request_id, {ex.ctx.trace.trace_hex, ex.ctx.trace.span_hex}),
+        asio::deferred));
   json data = json::array();
   if (!ops.empty()) {
     auto t0 = Clock::now();

@@ -37,7 +37,8 @@ awaitable<bool> authorize(Exchange& ex) {
   const auto reason = auth::to_string(decision.reason);
   ex.ctx.auth_failure = reason;
   lg::warn(lg::logger::auth, "request refused",
-           {{lg::field::reason, reason}, {lg::field::path, ex.ctx.path}, {lg::field::request_id, ex.ctx.request_id}});
+           {{lg::field::reason, reason}, {lg::field::path, ex.ctx.path}, {lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex)});
   if (decision.status == 503) {
     ex.extra_fields = "Retry-After: 1\r\n";
     co_await write_openai_error(ex, 503, errors::auth_unavailable(), "server_error", reason);

@@ -24,9 +24,11 @@ std::string_view status_reason(unsigned status) {
 
 void note_failure(Exchange& ex, const UpstreamFailure& f) {
   ex.ctx.upstream_error_reason = f.reason;
+  ex.ctx.end_upstream_span();
   lg::warn(lg::logger::proxy, "upstream call failed",
            {{lg::field::provider, ex.ctx.provider},
-            {lg::field::request_id, ex.ctx.request_id},
+            {lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex),
             {lg::field::error, f.message}});
 }
 
@@ -87,7 +89,10 @@ struct SseRelay {
         ex.keep_alive = false;
         co_return;
       }
-      if (*n == 0) break;
+      if (*n == 0) {
+        ex.ctx.end_upstream_span();
+        break;
+      }
       splitter.feed({buf.data(), *n});
       take_events();
       if (!out.empty() && !co_await write_chunk(ex, out)) co_return;
@@ -113,12 +118,21 @@ awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure) {
 }
 
 awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
+  const auto& url = call.provider().url;
+  if (auto traceparent = ex.ctx.start_upstream_span(url.host, url.port); !traceparent.empty()) {
+    req.set("traceparent", traceparent);
+    if (ex.ctx.trace.trace_state.empty()) req.erase("tracestate");
+    else req.set("tracestate", ex.ctx.trace.trace_state);
+  }
   std::optional<UpstreamFailure> failure;
   {
     WaitTimer t{ex.ctx.upstream_wait};
     failure = co_await call.send(req);
   }
-  if (!failure) co_return true;
+  if (!failure) {
+    ex.ctx.trace.upstream_status = call.status();
+    co_return true;
+  }
   co_await respond_failure(ex, *failure);
   co_return false;
 }
@@ -129,6 +143,7 @@ awaitable<bool> read_upstream_body(Exchange& ex, UpstreamCall& call, std::string
     WaitTimer t{ex.ctx.upstream_wait};
     read = co_await call.read_all();
   }
+  ex.ctx.end_upstream_span();
   if (!read) {
     co_await respond_failure(ex, read.error());
     co_return false;
@@ -180,7 +195,8 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, AnswerShape shape) {
       co_await relay.run();
     } catch (const std::exception& e) {
       lg::warn(lg::logger::proxy, "stream relay failed; stream cut",
-               {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id},
+               {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex),
                 {lg::field::error, e.what()}});
       ex.ctx.internal_error = telemetry::internal_error::relay;
       ex.keep_alive = false;
@@ -190,7 +206,8 @@ awaitable<void> relay_sse(Exchange& ex, UpstreamCall& call, AnswerShape shape) {
   note_observed(ex, relay.observer);
   if (ex.ctx.client_disconnected)
     lg::info(lg::logger::proxy, "client disconnected mid-stream; upstream closed",
-             {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id}});
+             {{lg::field::provider, ex.ctx.provider}, {lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex)});
 }
 
 awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call, AnswerShape shape) {
@@ -230,7 +247,8 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call, AnswerShape sha
       std::string{}.swap(copy);
       lg::warn(lg::logger::proxy, "JSON answer too large to read its usage; tokens not counted",
                {{lg::field::provider, ex.ctx.provider},
-                {lg::field::request_id, ex.ctx.request_id}});
+                {lg::field::request_id, ex.ctx.request_id}, lg::Field::optional(lg::field::trace_id, ex.ctx.trace.trace_hex),
+             lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex)});
     }
     if (!co_await write_chunk(ex, {buf.data(), *n})) co_return;
   }

@@ -16,7 +16,7 @@ namespace igw::server {
 enum class Method : std::uint8_t { get, post, put, patch, del, head, options, other };
 
 // The fields the gateway looks up; the parser recognises them once, so lookups compare a byte.
-enum class FieldId : std::uint8_t { other, accept, authorization, expect, x_request_id };
+enum class FieldId : std::uint8_t { other, accept, authorization, expect, x_request_id, traceparent, tracestate };
 
 class Request {
  public:

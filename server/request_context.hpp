@@ -11,10 +11,35 @@
 
 #include "server/response_observer.hpp"
 #include "telemetry/recorder.hpp"
+#include "telemetry/trace.hpp"
+
+namespace igw::telemetry {
+class Tracer;
+}
 
 namespace igw::server {
 
 using Clock = std::chrono::steady_clock;
+
+// A request's place in a trace (tracing on only): its server span, the caller's span it continues, and
+// the client span of its upstream call.
+struct RequestTrace {
+  telemetry::Tracer* tracer = nullptr;  // null: tracing off, nothing below is set
+  bool sampled = false;                 // its spans are exported
+  telemetry::trace::TraceId trace_id;
+  telemetry::trace::SpanId span_id;    // the server span
+  telemetry::trace::SpanId parent_id;  // the caller's span (inbound traceparent); invalid for a new trace
+  std::string trace_state;
+  std::uint64_t start_ns = 0;
+  std::string trace_hex, span_hex;  // for log lines
+  // The upstream call's client span, once it started.
+  telemetry::trace::SpanId client_id;
+  std::uint64_t client_start_ns = 0, client_end_ns = 0;
+  std::string server_address;
+  std::uint16_t server_port = 0;
+  unsigned upstream_status = 0;
+  std::string traceparent;  // the one sent upstream (outlives the upstream request)
+};
 
 struct RequestContext {
   std::string request_id;
@@ -42,10 +67,19 @@ struct RequestContext {
   bool in_flight_counted = false;
   bool report = true;  // false for probes (/health): access log only, no metrics
   bool finished = false;
+  RequestTrace trace;
 
+  // Starts the server span when tracing is on (tracer not null): continues the caller's trace when its
+  // traceparent is valid, else starts one. Sets trace.trace_hex / span_hex for log lines.
+  void start_trace(telemetry::Tracer* tracer, std::string_view traceparent, std::string_view tracestate);
+  // Starts the client span of the upstream call to host:port and returns the traceparent to send with it
+  // (empty when tracing is off).
+  std::string_view start_upstream_span(std::string_view host, std::uint16_t port);
+  // The upstream answer is complete (or the call failed): the client span ends now.
+  void end_upstream_span();
   // Marks the provider known and counts the request in flight (once).
   void provider_known(std::string_view id, telemetry::Recorder* recorder);
-  // Reports to the recorder (may be null) and writes the access line. Idempotent.
+  // Reports to the recorder (may be null), ends the spans and writes the access line. Idempotent.
   void finish(telemetry::Recorder* recorder);
   double elapsed_ms() const;
 };

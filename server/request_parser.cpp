@@ -21,7 +21,11 @@ FieldId id_of(http::field code, std::string_view name) {
     case http::field::accept: return FieldId::accept;
     case http::field::authorization: return FieldId::authorization;
     case http::field::expect: return FieldId::expect;
-    case http::field::unknown: return iequals(name, "x-request-id") ? FieldId::x_request_id : FieldId::other;
+    case http::field::unknown:
+      if (iequals(name, "x-request-id")) return FieldId::x_request_id;
+      if (iequals(name, "traceparent")) return FieldId::traceparent;
+      if (iequals(name, "tracestate")) return FieldId::tracestate;
+      return FieldId::other;
     default: return FieldId::other;
   }
 }

@@ -57,6 +57,7 @@ awaitable<void> refuse(Worker& worker, AnyStream& stream, beast::flat_buffer& bu
   auto& req = parser.get();
   RequestContext ctx;
   ctx.request_id = choose_request_id(req["X-Request-Id"]);
+  ctx.start_trace(worker.state.tracer, req[FieldId::traceparent], req[FieldId::tracestate]);
   ctx.method = std::string{req.method_string()};
   Exchange ex{worker, stream, req, ctx, false};
   ctx.path = std::string{ex.path};
@@ -147,6 +148,8 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
     Request& req = parser.get();
     RequestContext ctx;
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
+    ctx.start_trace(worker.state.tracer, req[FieldId::traceparent], req[FieldId::tracestate]);
+  ctx.start_trace(worker.state.tracer, req[FieldId::traceparent], req[FieldId::tracestate]);
     ctx.method = std::string{req.method_string()};
     Exchange ex{worker, stream, req, ctx, req.keep_alive()};
     ctx.path = std::string{ex.path};
@@ -155,7 +158,9 @@ awaitable<void> serve_connection(Worker& worker, Socket socket) {
       co_await dispatch(ex);
     } catch (const std::exception& e) {
       lg::error(lg::logger::http, "request failed",
-                {{lg::field::request_id, ctx.request_id}, {lg::field::error, e.what()}});
+                {{lg::field::request_id, ctx.request_id}, {lg::field::error, e.what()},
+                 lg::Field::optional(lg::field::trace_id, ctx.trace.trace_hex),
+                 lg::Field::optional(lg::field::span_id, ctx.trace.span_hex)});
       ctx.internal_error = telemetry::internal_error::handler;
       failed = true;
     }

@@ -20,6 +20,10 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace igw::telemetry {
+class Tracer;
+}
+
 namespace igw::server {
 
 namespace auth {
@@ -59,6 +63,7 @@ struct GatewayState {
   ModelPolicy policy;
   bool mcp_expose = false;
   telemetry::Recorder* recorder = nullptr;  // null: telemetry off
+  telemetry::Tracer* tracer = nullptr;      // null: tracing off (no OTLP endpoint, or telemetry off)
   auth::Authenticator* auth = nullptr;      // null: AUTH_ENABLE off (every route open)
   boost::asio::ssl::context* client_tls = nullptr;
   std::atomic<bool> draining{false};

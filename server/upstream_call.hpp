@@ -35,6 +35,7 @@ class UpstreamCall {
   awaitable<std::optional<UpstreamFailure>> send(UpstreamRequest& req);
 
   unsigned status() const;
+  const ProviderRuntime& provider() const { return provider_; }
   std::string_view content_type() const;
   bool done() const;
   // The body length is unknown (chunked or until close): relay it as it comes.

@@ -29,6 +29,7 @@ constexpr std::array<L, 3> kBuildInfoLabels{label::version, label::revision, lab
 constexpr std::array<L, 1> kReason{label::reason};
 constexpr std::array<L, 1> kLabelName{label::label_name};
 constexpr std::array<L, 1> kWhere{label::where};
+constexpr std::array<L, 1> kOutcome{label::outcome};
 
 using enum MetricType;
 using enum Source;
@@ -72,7 +73,9 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::build_info, "igw_build_info", gauge, "1", kBuildInfoLabels, {},
      "Build of the running igw; always 1.", igw},
     {Metric::spans_dropped_total, "igw_spans_dropped_total", counter, "spans", kReason, {},
-     "Trace spans dropped instead of exported (queue full, export failed).", igw, planned},
+     "Trace spans dropped instead of exported, by reason (queue_full, export_failed, shutdown).", igw},
+    {Metric::trace_exports_total, "igw_trace_exports_total", counter, "exports", kOutcome, {},
+     "OTLP trace export requests sent to the collector, by outcome (success, failure).", igw},
     {Metric::label_values_capped_total, "igw_label_values_capped_total", counter, "observations", kLabelName, {},
      "Observations whose client-supplied label value was folded into \"other\" by the cardinality cap.", igw},
     {Metric::internal_errors_total, "igw_internal_errors_total", counter, "errors", kWhere, {},

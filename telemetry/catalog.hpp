@@ -42,6 +42,7 @@ inline constexpr std::string_view revision = "revision";
 inline constexpr std::string_view compiler = "compiler";
 inline constexpr std::string_view label_name = "label";
 inline constexpr std::string_view where = "where";
+inline constexpr std::string_view outcome = "outcome";
 inline constexpr std::string_view le = "le";  // histogram bucket bound, added by the exposition
 }  // namespace label
 
@@ -96,6 +97,7 @@ enum class Metric : std::size_t {
   client_disconnects_total,
   build_info,
   spans_dropped_total,
+  trace_exports_total,
   label_values_capped_total,
   internal_errors_total,
   auth_keys_loaded,
@@ -133,6 +135,19 @@ namespace internal_error {
 inline constexpr std::string_view handler = "handler";  // a route handler threw; the client got a 500
 inline constexpr std::string_view relay = "relay";      // a stream relay threw; the stream was cut
 }  // namespace internal_error
+
+// Values of the `reason` label of spans_dropped_total.
+namespace span_drop {
+inline constexpr std::string_view queue_full = "queue_full";        // the batch queue was full when the span ended
+inline constexpr std::string_view export_failed = "export_failed";  // the collector refused or was unreachable
+inline constexpr std::string_view shutdown = "shutdown";            // still queued when the drain time ran out
+}  // namespace span_drop
+
+// Values of the `outcome` label of trace_exports_total.
+namespace export_outcome {
+inline constexpr std::string_view success = "success";
+inline constexpr std::string_view failure = "failure";
+}  // namespace export_outcome
 
 // Suffixes of the series a histogram family exposes.
 inline constexpr std::string_view kBucketSuffix = "_bucket";

@@ -240,6 +240,10 @@ void format_into(std::string& out, Level level, std::string_view lg, std::string
       c.value(f.value);
     }
     for (const Field& f : fields) {
+      if (f.omit_when_empty) {
+        auto* text = std::get_if<std::string_view>(&f.value);
+        if (text && text->empty()) continue;
+      }
       c.raw(",\"");
       c.escaped(f.key);
       c.raw("\":");

@@ -59,6 +59,7 @@ using Value = std::variant<std::string_view, std::int64_t, double, bool>;
 struct Field {
   std::string_view key;
   Value value;
+  bool omit_when_empty = false;  // an empty string value leaves the key out of the line
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
   Field(std::string_view k, const std::string& v) : key(k), value(std::string_view{v}) {}
   Field(std::string_view k, const char* v) : key(k), value(std::string_view{v}) {}
@@ -68,6 +69,12 @@ struct Field {
   Field(std::string_view k, std::uint64_t v) : key(k), value(static_cast<std::int64_t>(v)) {}
   Field(std::string_view k, double v) : key(k), value(v) {}
   Field(std::string_view k, bool v) : key(k), value(v) {}
+  // A field that only appears when it has a value (trace_id and span_id when tracing is on).
+  static Field optional(std::string_view k, std::string_view v) {
+    Field f{k, v};
+    f.omit_when_empty = true;
+    return f;
+  }
 };
 
 enum class Sink { stdout_async, stdout_sync, stderr_sync };

@@ -116,6 +116,14 @@ class PrometheusRecorder final : public Recorder {
 
   void auth_keys_loaded(bool loaded) override { gauge(Metric::auth_keys_loaded, {}).Set(loaded ? 1 : 0); }
 
+  void spans_dropped(std::string_view reason, std::uint64_t count) override {
+    counter(Metric::spans_dropped_total, {reason}).Increment(static_cast<double>(count));
+  }
+
+  void trace_export(bool ok) override {
+    counter(Metric::trace_exports_total, {ok ? export_outcome::success : export_outcome::failure}).Increment();
+  }
+
   std::string exposition() override {
     update_process_metrics();
     auto families = registry_.Collect();

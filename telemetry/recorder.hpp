@@ -57,6 +57,10 @@ class Recorder {
   virtual void tool_call(std::string_view provider, std::string_view model, const ToolCallOutcome& call) = 0;
   // Whether the OIDC issuer's keys are loaded (auth on only).
   virtual void auth_keys_loaded(bool loaded) = 0;
+  // Trace spans that were not exported (a span_drop reason), and the outcome of one OTLP export. Called
+  // from the exporter thread.
+  virtual void spans_dropped(std::string_view /*reason*/, std::uint64_t /*count*/) {}
+  virtual void trace_export(bool /*ok*/) {}
   // The Prometheus text exposition of everything recorded.
   virtual std::string exposition() = 0;
 };

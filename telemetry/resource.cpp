@@ -31,7 +31,7 @@ std::string percent_decode(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> parse_resource_attributes(std::string_view text) {
+std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
   while (!text.empty()) {
     auto comma = text.find(',');
@@ -49,7 +49,7 @@ std::vector<std::pair<std::string, std::string>> parse_resource_attributes(std::
 
 ServiceAttributes resolve_service(const ServiceInputs& in) {
   ServiceAttributes s{in.default_service_name, in.version, in.environment};
-  for (const auto& [key, value] : parse_resource_attributes(in.resource_attributes)) {
+  for (const auto& [key, value] : parse_key_values(in.resource_attributes)) {
     if (key == "service.name") s.service_name = value;
     else if (key == "service.version") s.service_version = value;
     else if (key == "deployment.environment" || key == "deployment.environment.name") s.deployment_environment = value;

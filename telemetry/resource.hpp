@@ -12,8 +12,9 @@
 
 namespace igw::telemetry {
 
-// "k1=v1,k2=v2" with percent-encoded values; malformed members are skipped.
-std::vector<std::pair<std::string, std::string>> parse_resource_attributes(std::string_view text);
+// "k1=v1,k2=v2" with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS);
+// malformed members are skipped.
+std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text);
 
 struct ServiceInputs {
   std::optional<std::string> service_name;  // OTEL_SERVICE_NAME when set explicitly

@@ -34,7 +34,7 @@ refuse AUTH_OIDC_CLIENT_SECRET=a-client-secret-value
 refuse MCP_ENABLED=1
 refuse MCP_ENABLE=true
 refuse A2A_AGENTS=http://127.0.0.1:9/agent
-refuse OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317
+refuse MCP_SERVERS=http://127.0.0.1:9/mcp
 ok "planned settings stop serve and config check"
 MCP_ENABLE=false "$IGW_BIN" config check 2>/dev/null || fail "MCP_ENABLE=false (its default) was refused"
 set +e

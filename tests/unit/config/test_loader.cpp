@@ -98,8 +98,8 @@ TEST_SUITE("config/loader") {
     CHECK(error_of({{"MCP_ENABLE", "0"}}).empty());  // the default, spelled differently
     CHECK(error_of({{"MCP_CLIENT_TIMEOUT", "5000ms"}}).empty());
     CHECK(error_of({{"MCP_CLIENT_TIMEOUT", "6s"}}).starts_with("MCP_CLIENT_TIMEOUT=\"6s\" is not available yet"));
-    CHECK(error_of({}, {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"}})
-              .starts_with("--otel-exporter-otlp-endpoint=\"http://collector:4317\" is not available yet"));
+    CHECK(error_of({}, {{"A2A_AGENTS", "http://agent:9999"}})
+              .starts_with("--a2a-agents=\"http://agent:9999\" is not available yet"));
     // A secret is masked in the message like everywhere else.
     CHECK(error_of({{"AUTH_OIDC_CLIENT_SECRET", "a-long-client-secret"}})
               .starts_with("AUTH_OIDC_CLIENT_SECRET=\"a-l****\" is not available yet"));

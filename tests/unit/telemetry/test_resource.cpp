@@ -6,13 +6,13 @@ using namespace igw::telemetry;
 
 TEST_SUITE("telemetry/resource") {
   TEST_CASE("OTEL_RESOURCE_ATTRIBUTES: key=value members, percent-decoded, malformed ones skipped") {
-    auto a = parse_resource_attributes(" deployment.environment = production,team=llm%20ops,broken,=x,k=");
+    auto a = parse_key_values(" deployment.environment = production,team=llm%20ops,broken,=x,k=");
     REQUIRE(a.size() == 3);
     CHECK(a[0] == std::pair<std::string, std::string>{"deployment.environment", "production"});
     CHECK(a[1] == std::pair<std::string, std::string>{"team", "llm ops"});
     CHECK(a[2] == std::pair<std::string, std::string>{"k", ""});
-    CHECK(parse_resource_attributes("").empty());
-    CHECK(parse_resource_attributes("a=%zz%4")[0].second == "%zz%4");
+    CHECK(parse_key_values("").empty());
+    CHECK(parse_key_values("a=%zz%4")[0].second == "%zz%4");
   }
 
   TEST_CASE("service attributes: OTEL_SERVICE_NAME wins, then the resource attributes, then the defaults") {

@@ -1,0 +1,78 @@
+// OTLP over HTTP/1.1: one POST of the encoded request to the traces URL, on a kept-alive connection.
+#include <httplib.h>
+
+#include "telemetry/build_info.hpp"
+#include "telemetry/otlp_transport.hpp"
+
+namespace igw::telemetry::otlp {
+namespace {
+
+// The collector may take the same batch later (OTLP/HTTP's retryable statuses).
+bool retryable_status(int status) { return status == 429 || status == 502 || status == 503 || status == 504; }
+
+class HttpTransport final : public Transport {
+ public:
+  HttpTransport(const Endpoint& endpoint, Protocol protocol)
+      : url_(endpoint.url),
+        content_type_(protocol == Protocol::http_json ? "application/json" : "application/x-protobuf") {
+    // "scheme://authority" for the client, the rest is the path.
+    auto authority_start = url_.find("://");
+    authority_start = authority_start == std::string::npos ? 0 : authority_start + 3;
+    auto path_start = url_.find('/', authority_start);
+    std::string origin = url_.substr(0, path_start);
+    path_ = path_start == std::string::npos ? "/" : url_.substr(path_start);
+    client_ = std::make_unique<httplib::Client>(origin);
+    valid_ = client_->is_valid();
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(endpoint.timeout);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(endpoint.timeout - seconds);
+    client_->set_connection_timeout(seconds.count(), micros.count());
+    client_->set_read_timeout(seconds.count(), micros.count());
+    client_->set_write_timeout(seconds.count(), micros.count());
+    client_->set_keep_alive(true);
+    client_->set_tcp_nodelay(true);
+    client_->set_compress(endpoint.gzip);
+    if (!endpoint.ca_file.empty()) client_->set_ca_cert_path(endpoint.ca_file.c_str());
+    client_->enable_server_certificate_verification(!endpoint.insecure);
+    headers_.emplace("User-Agent", "igw/" + std::string{build_info().version});
+    for (const auto& [k, v] : endpoint.headers) headers_.emplace(k, v);
+  }
+
+  SendResult send(std::string_view body) override {
+    SendResult r;
+    if (!valid_) {
+      r.error = "OTLP export to " + url_ + ": not a usable http(s) URL";
+      return r;
+    }
+    auto res = client_->Post(path_, headers_, body.data(), body.size(), content_type_);
+    if (!res) {
+      r.retryable = true;  // the collector could not be reached or did not answer in time
+      r.error = "OTLP export to " + url_ + ": " + httplib::to_string(res.error());
+      return r;
+    }
+    if (res->status >= 200 && res->status < 300) {
+      r.ok = true;
+      return r;
+    }
+    r.retryable = retryable_status(res->status);
+    std::string detail = res->body.substr(0, 200);
+    for (char& c : detail)
+      if (c == '\n' || c == '\r') c = ' ';
+    r.error = "OTLP export to " + url_ + ": HTTP " + std::to_string(res->status) +
+              (detail.empty() ? "" : ": " + detail);
+    return r;
+  }
+
+ private:
+  std::string url_, path_, content_type_;
+  std::unique_ptr<httplib::Client> client_;
+  httplib::Headers headers_;
+  bool valid_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_http_transport(const Endpoint& endpoint, Protocol protocol) {
+  return std::make_unique<HttpTransport>(endpoint, protocol);
+}
+
+}  // namespace igw::telemetry::otlp
