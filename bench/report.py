@@ -84,6 +84,8 @@ def build(results_path, workdir, out_prefix, machine, duration, rounds):
     for r in rows:
         if r["phase"] == "idle":
             report["idle_rss_mb"][r["target"]] = r["rss_kb"] / 1024
+        if r["phase"] == "tracing":
+            report["tracing"] = {"exports_ok": r["exports_ok"], "spans_dropped": r["spans_dropped"]}
 
     chat = {}
     for r in (r for r in rows if r["phase"] == "chat"):
@@ -158,13 +160,16 @@ def bars(rep):
         bar(f"{biggest} streams: igw TTFB p99 / nginx", s.get("ttfb_p99_vs_nginx"), "<= 2", lambda v: v <= 2)
         bar(f"{biggest} streams: igw peak RSS (MB)", s.get("peak_rss_mb"), "<= 150", lambda v: v <= 150)
         bar(f"{biggest} streams: added inter-chunk delay p99 (ms)", s.get("added_gap_p99_ms"), "<= 1", lambda v: v <= 1)
+    traced = ratio(c64.get("igw_traced", {}).get("rps"), igw64.get("rps"))
+    bar("c=64: igw req/s tracing on / tracing off", traced, ">= 0.9", lambda v: v >= 0.9)
     bar("idle RSS igw telemetry on (MB)", rep["idle_rss_mb"].get("igw_on"), "<= 15", lambda v: v <= 15)
     bar("igw overhead p50 at c=64 (us)", rep["igw_overhead_p50_us_at_64"], "< 50", lambda v: v < 50)
     return out
 
 
 TARGET_NAMES = {"direct": "direct (upstream)", "nginx": "nginx", "igw_on": "igw, telemetry on",
-                "igw_off": "igw, telemetry off", "portkey": "Portkey gateway"}
+                "igw_off": "igw, telemetry off", "igw_traced": "igw, telemetry on + tracing (OTLP to a loopback sink)",
+                "portkey": "Portkey gateway"}
 
 
 def markdown(rep):
@@ -195,6 +200,11 @@ def markdown(rep):
               "generator's CPU are not included). events/s: data events delivered per second of the run; N streams of "
               "50 events a second ask for 50 x N, and the upstream, the proxy and the load generator share the machine's "
               "cores, so beyond what their CPU per event allows, events queue and the gaps between them grow.", ""]
+    if rep.get("tracing"):
+        t = rep["tracing"]
+        lines += [f"Tracing row: every request of the traced gateway exported a server and a client span over OTLP "
+                  f"http/protobuf to a loopback sink (nginx answering 200): {t['exports_ok']} successful exports, "
+                  f"{t['spans_dropped']} spans dropped.", ""]
     lines += ["Idle RSS (MB): " + ", ".join(f"{TARGET_NAMES[t]} {fmt(v, 1)}" for t, v in rep["idle_rss_mb"].items()),
               "", "| bar | measured | limit | met |", "|---|---|---|---|"]
     for b in rep["bars"]:

@@ -50,12 +50,48 @@ void put_string(std::string& out, unsigned field, std::string_view s) {
   if (!s.empty()) put_bytes(out, field, s.data(), s.size());
 }
 
-// A nested message: written into `scratch`, then appended with its length.
-template <typename Fill>
-void put_message(std::string& out, unsigned field, Fill&& fill) {
-  std::string body;
-  fill(body);
-  put_bytes(out, field, body.data(), body.size());
+
+// Sizes, so nested messages are written in place: their length first, then their fields, without a
+// temporary buffer per message (a batch holds hundreds of spans of about ten attributes each).
+std::size_t varint_size(std::uint64_t v) {
+  std::size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+std::size_t tag_size(unsigned field, Wire wire) { return varint_size(std::uint64_t{field} << 3 | wire); }
+std::size_t len_field_size(unsigned field, std::size_t len) {
+  return tag_size(field, length_delimited) + varint_size(len) + len;
+}
+std::size_t string_field_size(unsigned field, std::string_view s) { return s.empty() ? 0 : len_field_size(field, s.size()); }
+
+std::size_t any_value_size(const AttributeValue& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return len_field_size(1, s->size());
+  if (std::holds_alternative<bool>(v)) return tag_size(2, varint) + 1;
+  if (auto* i = std::get_if<std::int64_t>(&v)) return tag_size(3, varint) + varint_size(static_cast<std::uint64_t>(*i));
+  return tag_size(4, fixed64) + 8;
+}
+
+std::size_t key_value_size(std::string_view key, const AttributeValue& value) {  // KeyValue, without its own tag
+  return string_field_size(1, key) + len_field_size(2, any_value_size(value));
+}
+
+std::size_t status_size(const SpanData& s) {
+  return string_field_size(2, s.status_message) + tag_size(3, varint) + varint_size(static_cast<std::uint64_t>(s.status));
+}
+
+std::size_t span_size(const SpanData& s) {  // Span, without its own tag
+  std::size_t n = len_field_size(1, s.trace_id.bytes.size()) + len_field_size(2, s.span_id.bytes.size()) +
+                  string_field_size(3, s.trace_state) + string_field_size(5, s.name) + tag_size(6, varint) +
+                  varint_size(static_cast<std::uint64_t>(s.kind)) + tag_size(7, fixed64) + 8 + tag_size(8, fixed64) + 8 +
+                  tag_size(16, fixed32) + 4;
+  if (s.parent_span_id.valid()) n += len_field_size(4, s.parent_span_id.bytes.size());
+  for (const auto& a : s.attributes) n += len_field_size(9, key_value_size(a.key, a.value));
+  if (s.status != trace::StatusCode::unset) n += len_field_size(15, status_size(s));
+  return n;
 }
 
 void put_any_value(std::string& out, const AttributeValue& v) {  // AnyValue
@@ -74,13 +110,17 @@ void put_any_value(std::string& out, const AttributeValue& v) {  // AnyValue
 }
 
 void put_key_value(std::string& out, unsigned field, std::string_view key, const AttributeValue& value) {
-  put_message(out, field, [&](std::string& kv) {
-    put_string(kv, 1, key);
-    put_message(kv, 2, [&](std::string& any) { put_any_value(any, value); });
-  });
+  put_tag(out, field, length_delimited);
+  put_varint(out, key_value_size(key, value));
+  put_string(out, 1, key);
+  put_tag(out, 2, length_delimited);
+  put_varint(out, any_value_size(value));
+  put_any_value(out, value);
 }
 
-void put_span(std::string& out, const SpanData& s) {
+void put_span(std::string& out, const SpanData& s) {  // Span, with its tag (ScopeSpans.spans = 2)
+  put_tag(out, 2, length_delimited);
+  put_varint(out, span_size(s));
   put_bytes(out, 1, s.trace_id.bytes.data(), s.trace_id.bytes.size());
   put_bytes(out, 2, s.span_id.bytes.data(), s.span_id.bytes.size());
   put_string(out, 3, s.trace_state);
@@ -94,11 +134,11 @@ void put_span(std::string& out, const SpanData& s) {
   put_fixed(out, s.end_unix_ns);
   for (const auto& a : s.attributes) put_key_value(out, 9, a.key, a.value);
   if (s.status != trace::StatusCode::unset) {
-    put_message(out, 15, [&](std::string& st) {
-      put_string(st, 2, s.status_message);
-      put_tag(st, 3, varint);
-      put_varint(st, static_cast<std::uint64_t>(s.status));
-    });
+    put_tag(out, 15, length_delimited);
+    put_varint(out, status_size(s));
+    put_string(out, 2, s.status_message);
+    put_tag(out, 3, varint);
+    put_varint(out, static_cast<std::uint64_t>(s.status));
   }
   std::uint32_t flags = (s.sampled ? 1u : 0u) | kFlagHasIsRemote | (s.parent_remote ? kFlagIsRemote : 0u);
   put_tag(out, 16, fixed32);
@@ -201,23 +241,42 @@ void json_span(std::string& out, const SpanData& s) {
 
 std::string encode_protobuf(const Resource& resource, const Scope& scope, std::span<const SpanData> spans) {
   std::string out;
-  put_message(out, 1, [&](std::string& rs) {  // ExportTraceServiceRequest.resource_spans
-    put_message(rs, 1, [&](std::string& res) {  // ResourceSpans.resource
-      for (const auto& [k, v] : resource.attributes) put_key_value(res, 1, k, AttributeValue{v});
-    });
-    put_message(rs, 2, [&](std::string& ss) {  // ResourceSpans.scope_spans
-      put_message(ss, 1, [&](std::string& sc) {  // ScopeSpans.scope
-        put_string(sc, 1, scope.name);
-        put_string(sc, 2, scope.version);
-      });
-      for (const auto& s : spans) put_message(ss, 2, [&](std::string& sp) { put_span(sp, s); });
-    });
-  });
+  encode_protobuf(resource, scope, spans, out);
   return out;
 }
 
+void encode_protobuf(const Resource& resource, const Scope& scope, std::span<const SpanData> spans, std::string& out) {
+  std::size_t resource_size = 0;
+  for (const auto& [k, v] : resource.attributes) resource_size += len_field_size(1, key_value_size(k, AttributeValue{v}));
+  const std::size_t scope_size = string_field_size(1, scope.name) + string_field_size(2, scope.version);
+  std::size_t scope_spans_size = len_field_size(1, scope_size);
+  for (const auto& s : spans) scope_spans_size += len_field_size(2, span_size(s));
+  const std::size_t resource_spans_size = len_field_size(1, resource_size) + len_field_size(2, scope_spans_size);
+
+  out.clear();
+  out.reserve(len_field_size(1, resource_spans_size));
+  put_tag(out, 1, length_delimited);  // ExportTraceServiceRequest.resource_spans
+  put_varint(out, resource_spans_size);
+  put_tag(out, 1, length_delimited);  // ResourceSpans.resource
+  put_varint(out, resource_size);
+  for (const auto& [k, v] : resource.attributes) put_key_value(out, 1, k, AttributeValue{v});
+  put_tag(out, 2, length_delimited);  // ResourceSpans.scope_spans
+  put_varint(out, scope_spans_size);
+  put_tag(out, 1, length_delimited);  // ScopeSpans.scope
+  put_varint(out, scope_size);
+  put_string(out, 1, scope.name);
+  put_string(out, 2, scope.version);
+  for (const auto& s : spans) put_span(out, s);
+}
+
 std::string encode_json(const Resource& resource, const Scope& scope, std::span<const SpanData> spans) {
-  std::string out = "{\"resourceSpans\":[{\"resource\":{";
+  std::string out;
+  encode_json(resource, scope, spans, out);
+  return out;
+}
+
+void encode_json(const Resource& resource, const Scope& scope, std::span<const SpanData> spans, std::string& out) {
+  out = "{\"resourceSpans\":[{\"resource\":{";
   json_attributes(out, resource.attributes);
   out += "},\"scopeSpans\":[{\"scope\":{\"name\":";
   json_string(out, scope.name);
@@ -229,7 +288,6 @@ std::string encode_json(const Resource& resource, const Scope& scope, std::span<
     json_span(out, spans[i]);
   }
   out += "]}]}]}";
-  return out;
 }
 
 }  // namespace igw::telemetry::otlp

@@ -23,5 +23,10 @@ struct Scope {
 
 std::string encode_protobuf(const Resource& resource, const Scope& scope, std::span<const trace::SpanData> spans);
 std::string encode_json(const Resource& resource, const Scope& scope, std::span<const trace::SpanData> spans);
+// The same into `out`, replacing its contents (the exporter reuses one buffer: no large allocation per export).
+void encode_protobuf(const Resource& resource, const Scope& scope, std::span<const trace::SpanData> spans,
+                     std::string& out);
+void encode_json(const Resource& resource, const Scope& scope, std::span<const trace::SpanData> spans,
+                 std::string& out);
 
 }  // namespace igw::telemetry::otlp

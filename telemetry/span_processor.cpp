@@ -63,7 +63,7 @@ BatchProcessor::Stats BatchProcessor::stats() const {
 
 void BatchProcessor::run() {
   std::vector<trace::SpanData> batch;
-  batch.reserve(options_.max_export_batch_size);
+  batch.reserve(options_.max_queue_size);  // batch and queue swap buffers: both hold a full queue
   for (;;) {
     bool stopping = false;
     {
@@ -74,9 +74,13 @@ void BatchProcessor::run() {
       });
       stopping = stopping_;
       if (stopping && queue_.empty()) break;
-      const std::size_t n = std::min(queue_.size(), options_.max_export_batch_size);
-      std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n), std::back_inserter(batch));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      if (queue_.size() <= options_.max_export_batch_size) {
+        batch.swap(queue_);  // the usual case: take everything, and leave the emptied buffer to the queue
+      } else {
+        const auto n = static_cast<std::ptrdiff_t>(options_.max_export_batch_size);
+        std::move(queue_.begin(), queue_.begin() + n, std::back_inserter(batch));
+        queue_.erase(queue_.begin(), queue_.begin() + n);
+      }
     }
     if (!batch.empty()) {
       if (stopping && Clock::now() >= stop_deadline_) {
@@ -103,7 +107,8 @@ void BatchProcessor::run() {
 }
 
 void BatchProcessor::export_batch(std::vector<trace::SpanData>& batch) {
-  const std::string body = encode_(batch);
+  encode_(batch, body_);
+  const std::string& body = body_;
   auto deadline = Clock::now() + options_.export_timeout;
   auto backoff = options_.retry_backoff;
   bool last_try = false;  // a shutdown cut the backoff short

@@ -31,7 +31,8 @@ struct BatchOptions {
   std::chrono::seconds log_interval{60};            // at most one warn line per interval about losses
 };
 
-using Encoder = std::function<std::string(std::span<const trace::SpanData>)>;
+// Writes the export request for a batch into `body` (replacing what it held; its capacity is reused).
+using Encoder = std::function<void(std::span<const trace::SpanData>, std::string& body)>;
 
 class BatchProcessor {
  public:
@@ -87,6 +88,7 @@ class BatchProcessor {
   std::chrono::steady_clock::time_point last_log_{};
   bool logged_once_ = false;
 
+  std::string body_;  // the export request being sent (exporter thread); kept to reuse its buffer
   std::thread thread_;
 };
 

@@ -14,11 +14,11 @@ std::unique_ptr<otlp::Transport> make_transport(const TracerOptions& o) {
 Encoder make_encoder(const TracerOptions& o) {
   otlp::Scope scope{"igw", std::string{build_info().version}};
   if (o.protocol == otlp::Protocol::http_json)
-    return [resource = o.resource, scope](std::span<const trace::SpanData> spans) {
-      return otlp::encode_json(resource, scope, spans);
+    return [resource = o.resource, scope](std::span<const trace::SpanData> spans, std::string& body) {
+      otlp::encode_json(resource, scope, spans, body);
     };
-  return [resource = o.resource, scope](std::span<const trace::SpanData> spans) {
-    return otlp::encode_protobuf(resource, scope, spans);
+  return [resource = o.resource, scope](std::span<const trace::SpanData> spans, std::string& body) {
+    otlp::encode_protobuf(resource, scope, spans, body);
   };
 }
 

@@ -44,10 +44,10 @@ struct TracedRequest {
   static std::unique_ptr<telemetry::BatchProcessor> make_processor(std::shared_ptr<Exported> out) {
     telemetry::BatchOptions o;
     o.schedule_delay = 10s;  // exported by flush() only
-    auto encode = [out](std::span<const tr::SpanData> spans) {
+    auto encode = [out](std::span<const tr::SpanData> spans, std::string& body) {
       std::lock_guard lock(out->mutex);
       out->spans.insert(out->spans.end(), spans.begin(), spans.end());
-      return std::string{};
+      body.clear();
     };
     return std::make_unique<telemetry::BatchProcessor>(o, encode, std::make_unique<OkTransport>(), nullptr,
                                                        "test");

@@ -75,14 +75,13 @@ struct FakeTransport : otlp::Transport {
 
 // The body is the span names joined with ',' (so the test can read what each export carried).
 Encoder recording_encoder(std::shared_ptr<Wire> wire) {
-  return [wire](std::span<const trace::SpanData> spans) {
+  return [wire](std::span<const trace::SpanData> spans, std::string& body) {
     {
       std::lock_guard lock(wire->mutex);
       wire->batch_sizes.push_back(spans.size());
     }
-    std::string body;
+    body.clear();
     for (const auto& s : spans) body += (body.empty() ? "" : ",") + s.name;
-    return body;
   };
 }
 
