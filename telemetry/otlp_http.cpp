@@ -48,6 +48,7 @@ class HttpTransport final : public Transport {
     client_->set_keep_alive(true);
     client_->set_tcp_nodelay(true);
     client_->set_compress(endpoint.gzip);
+    gzip_ = endpoint.gzip;
     if (!endpoint.ca_file.empty()) client_->set_ca_cert_path(endpoint.ca_file.c_str());
     client_->enable_server_certificate_verification(!endpoint.insecure);
     headers_.emplace("User-Agent", "igw/" + std::string{build_info().version});
@@ -60,7 +61,15 @@ class HttpTransport final : public Transport {
       r.error = "OTLP export to " + url_ + ": not a usable URL (expected http:// or https:// and a host)";
       return r;
     }
-    auto res = client_->Post(path_, headers_, body.data(), body.size(), content_type_);
+    // Uncompressed, the body is written to the socket straight from the caller's buffer (the plain Post
+    // copies it into the request first); gzip needs httplib's compressor, which takes the whole body.
+    auto res = gzip_ ? client_->Post(path_, headers_, body.data(), body.size(), content_type_)
+                     : client_->Post(
+                           path_, headers_, body.size(),
+                           [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             return sink.write(body.data() + offset, length);
+                           },
+                           content_type_);
     if (!res) {
       // The collector could not be reached or did not answer in time: retryable. A certificate it will not
       // accept or cannot load is not.
@@ -112,6 +121,7 @@ class HttpTransport final : public Transport {
   std::unique_ptr<httplib::Client> client_;
   httplib::Headers headers_;
   bool valid_ = false;
+  bool gzip_ = false;
 };
 
 }  // namespace
