@@ -22,6 +22,7 @@
 //   {"meta":{...},"request":{...}}, or per body refused, {"error":"..."}; runs until SIGTERM or SIGINT.
 //   Exit codes: 0 after SIGTERM/SIGINT, 1 when it cannot listen, 2 on a usage error.
 import http from "node:http";
+import https from "node:https";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -248,7 +249,8 @@ export const attributesToJs = (attributes = []) => Object.fromEntries(attributes
 // contentEncoding, path }) describe the i-th export decoded, whatever it was answered. delayMs delays every
 // answer to a decoded export; behaviour 'slow' is 'ok' with a delay and needs delayMs > 0. onExport(request,
 // meta) and onError(message) are called as exports and refusals arrive.
-export async function startOtlpReceiver({ protocol, behaviour = "ok", delayMs = 0, onExport, onError } = {}) {
+// `tls: { cert, key }` (PEM strings) serves https / gRPC over TLS instead of plaintext.
+export async function startOtlpReceiver({ protocol, behaviour = "ok", delayMs = 0, onExport, onError, tls } = {}) {
   if (!PROTOCOLS.includes(protocol)) throw new Error(`protocol: expected one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`);
   if (!BEHAVIOURS.includes(behaviour)) throw new Error(`behaviour: expected one of ${BEHAVIOURS.join(", ")}, got ${JSON.stringify(behaviour)}`);
   if (!Number.isInteger(delayMs) || delayMs < 0) throw new Error(`delayMs: expected a non-negative integer, got ${JSON.stringify(delayMs)}`);
@@ -289,10 +291,10 @@ export async function startOtlpReceiver({ protocol, behaviour = "ok", delayMs = 
     const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
     timers.add(timer);
   });
-  const context = { protocol, behaviour, delayMs, record, refuse, sleep };
+  const context = { protocol, behaviour, delayMs, record, refuse, sleep, tls };
 
   const server = protocol === "grpc" ? await listenGrpc(context) : await listenHttp(context);
-  const endpoint = `http://${HOST}:${server.port}`;
+  const endpoint = `${tls ? "https" : "http"}://${HOST}:${server.port}`;
   return {
     port: server.port,
     endpoint,
@@ -350,7 +352,7 @@ function readBody(req) {
   });
 }
 
-async function listenHttp({ protocol, behaviour, delayMs, record, refuse, sleep }) {
+async function listenHttp({ protocol, behaviour, delayMs, record, refuse, sleep, tls }) {
   const json = protocol === "http/json";
   const mediaType = MEDIA_TYPE[protocol];
   const answer = (res, httpStatus, body) => {
@@ -392,12 +394,13 @@ async function listenHttp({ protocol, behaviour, delayMs, record, refuse, sleep 
     answer(res, 200, json ? Buffer.from("{}") : Buffer.from(ExportTraceServiceResponse.encode({}).finish()));
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req, res) => {
     handle(req, res).catch((e) => {
       refuse(`${req.method} ${req.url}: ${e.message}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, onRequest) : http.createServer(onRequest);
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, HOST, resolve);
@@ -448,7 +451,7 @@ function keepGrpcEncoding(_method, call) {
   });
 }
 
-async function listenGrpc({ behaviour, delayMs, record, refuse, sleep }) {
+async function listenGrpc({ behaviour, delayMs, record, refuse, sleep, tls }) {
   const server = new grpc.Server({ interceptors: [keepGrpcEncoding] });
   server.addService(traceService, {
     Export: async (call, callback) => {
@@ -467,7 +470,10 @@ async function listenGrpc({ behaviour, delayMs, record, refuse, sleep }) {
     },
   });
   const port = await new Promise((resolve, reject) => {
-    server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
+      : grpc.ServerCredentials.createInsecure();
+    server.bindAsync(`${HOST}:0`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
   return {
     port,

@@ -5,10 +5,13 @@
 // of the response header. An inbound traceparent is continued and the mock receives the client span's
 // traceparent; the access lines carry the spans' trace_id and span_id.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { after, test } from "node:test";
 import OpenAI from "openai";
 import { startOtlpReceiver } from "./otlp_receiver.mjs";
-import { mockRequests, startGateway, startMock, waitFor } from "./lib.mjs";
+import { mockRequests, startGateway, startMock, tempDir, waitFor } from "./lib.mjs";
 
 const TOKENS = 7;
 const SERVER = 2;
@@ -192,4 +195,46 @@ test("with tracing off the access line has no trace fields and the caller's trac
   assert.ok(!("trace_id" in line) && !("span_id" in line), JSON.stringify(line));
   const upstream = (await mockRequests(mock)).find((r) => r.headers["x-request-id"] === requestId);
   assert.equal(upstream.headers.traceparent, tp);
+});
+
+// A collector over TLS (certificate made here with openssl): trusted through OTEL_EXPORTER_OTLP_CERTIFICATE the
+// spans arrive, for gRPC (ALPN h2) and http/protobuf; untrusted, the export fails and the spans are counted
+// as dropped while the request itself succeeds.
+test("https and gRPC-over-TLS collectors: trusted with OTEL_EXPORTER_OTLP_CERTIFICATE, refused without", async () => {
+  const dir = tempDir();
+  const keyPath = path.join(dir, "key.pem"), certPath = path.join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyPath, "-out", certPath], { stdio: "ignore" });
+  const tls = { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
+  const chat = async (gw) => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "openai/mock-gpt-4o", messages: [{ role: "user", content: "over tls" }] }),
+      signal: AbortSignal.timeout(10000),
+    });
+    assert.equal(res.status, 200);
+    const id = res.headers.get("x-request-id");
+    await res.text();
+    return id;
+  };
+  for (const protocol of ["grpc", "http/protobuf"]) {
+    const receiver = await startOtlpReceiver({ protocol, tls });
+    running.push(receiver);
+    assert.match(receiver.endpoint, /^https:/);
+    const trusted = await tracedGateway(receiver, protocol, { OTEL_EXPORTER_OTLP_CERTIFICATE: certPath });
+    const id = await chat(trusted);
+    const spans = await receiver.waitForSpans(2, 10000);
+    assert.ok(spans.some((s) => s.kind === SERVER && s.attrs.request_id === id), `${protocol}: the spans arrived over TLS`);
+
+    const untrusted = await tracedGateway(receiver, protocol);
+    await chat(untrusted);
+    await waitFor(async () => {
+      const res = await fetch(`http://127.0.0.1:${untrusted.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+      return /^igw_spans_dropped_total\{reason="export_failed"\} 2$/m.test(await res.text());
+    }, { timeout: 10000, what: `${protocol}: 2 spans dropped as export_failed by the gateway that does not trust the collector` });
+    const warn = await waitFor(() => untrusted.lines.map((l) => l.json).find((j) => j && j.message === "trace spans dropped"),
+      { timeout: 5000, what: "the warn line about the dropped spans" });
+    assert.match(warn.error, /certificate|verify|TLS/i, warn.error);
+    assert.equal(receiver.requests.length, 1, `${protocol}: only the trusted gateway's export reached the collector`);
+  }
 });
