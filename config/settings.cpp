@@ -27,8 +27,8 @@ struct Def {
 
 constexpr std::array<std::string_view, 2> kEnvironments{kProduction, kDevelopment};
 constexpr std::array<std::string_view, 2> kTlsVersions{"TLS12", "TLS13"};
-constexpr std::array<std::string_view, 3> kOtlpProtocols{"grpc", "http/protobuf", "http/json"};
-constexpr std::array<std::string_view, 2> kCompressions{"none", "gzip"};
+constexpr std::array<std::string_view, 3> kOtlpProtocols{kOtlpGrpc, kOtlpHttpProtobuf, kOtlpHttpJson};
+constexpr std::array<std::string_view, 2> kCompressions{kCompressionNone, kCompressionGzip};
 constexpr std::array<std::string_view, 6> kSamplers{"parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio",
                                                     "always_on", "always_off", "traceidratio"};
 constexpr std::array<std::string_view, 2> kTelemetryAliases{"TELEMETRY_ENABLED", "ENABLE_TELEMETRY"};
@@ -63,11 +63,11 @@ constexpr std::array<Def, kFixedSettingCount> kDefs{{
   {Key::telemetry_metrics_port, "TELEMETRY_METRICS_PORT", port, "9464", "Port of the Prometheus /metrics endpoint (never the API port)"},
   {Key::telemetry_max_models, "TELEMETRY_MAX_MODELS", integer, "100", "Distinct model label values kept per provider; the rest are recorded as \"other\""},
   {Key::otel_exporter_otlp_endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT", url, "", "OTLP collector to export traces to (with TELEMETRY_ENABLE=true), e.g. http://otel-collector:4317 for grpc or http://otel-collector:4318 for the HTTP protocols (/v1/traces is appended); empty disables tracing"},
-  {Key::otel_exporter_otlp_protocol, "OTEL_EXPORTER_OTLP_PROTOCOL", choice, "http/protobuf", "OTLP transport: grpc (port 4317) or http/protobuf, http/json (port 4318, /v1/traces)", implemented, {}, kOtlpProtocols},
+  {Key::otel_exporter_otlp_protocol, "OTEL_EXPORTER_OTLP_PROTOCOL", choice, kOtlpHttpProtobuf, "OTLP transport: grpc (port 4317) or http/protobuf, http/json (port 4318, /v1/traces)", implemented, {}, kOtlpProtocols},
   {Key::otel_exporter_otlp_headers, "OTEL_EXPORTER_OTLP_HEADERS", pairs, "", "Headers sent with every export, as key=value,key2=value2 (values percent-encoded)", implemented, {}, {}, true},
   {Key::otel_exporter_otlp_traces_endpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url, "", "Traces endpoint used as given (no /v1/traces appended); wins over OTEL_EXPORTER_OTLP_ENDPOINT"},
   {Key::otel_exporter_otlp_timeout, "OTEL_EXPORTER_OTLP_TIMEOUT", milliseconds, "10000", "Time limit of one export request, in milliseconds (or a duration like 10s)"},
-  {Key::otel_exporter_otlp_compression, "OTEL_EXPORTER_OTLP_COMPRESSION", choice, "none", "Compression of export requests: gzip or none", implemented, {}, kCompressions},
+  {Key::otel_exporter_otlp_compression, "OTEL_EXPORTER_OTLP_COMPRESSION", choice, kCompressionNone, "Compression of export requests: gzip or none", implemented, {}, kCompressions},
   {Key::otel_exporter_otlp_insecure, "OTEL_EXPORTER_OTLP_INSECURE", boolean, "false", "grpc: plaintext HTTP/2 for an endpoint without a scheme; https: skip certificate verification"},
   {Key::otel_exporter_otlp_certificate, "OTEL_EXPORTER_OTLP_CERTIFICATE", path, "", "PEM bundle of CAs trusted for an https collector; empty uses the system store"},
   {Key::otel_traces_sampler, "OTEL_TRACES_SAMPLER", choice, "parentbased_always_on", "Which requests are traced: always_on, always_off, traceidratio, or the parentbased_ forms that follow the caller's sampled flag", implemented, {}, kSamplers},

@@ -112,6 +112,13 @@ std::size_t provider_url_index(std::size_t provider);
 std::size_t provider_key_index(std::size_t provider);
 std::optional<std::size_t> find_setting(std::string_view env_or_alias);
 
+// Values of OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_COMPRESSION.
+inline constexpr std::string_view kOtlpGrpc = "grpc";
+inline constexpr std::string_view kOtlpHttpProtobuf = "http/protobuf";
+inline constexpr std::string_view kOtlpHttpJson = "http/json";
+inline constexpr std::string_view kCompressionGzip = "gzip";
+inline constexpr std::string_view kCompressionNone = "none";
+
 // Values of the ENVIRONMENT setting.
 inline constexpr std::string_view kProduction = "production";
 inline constexpr std::string_view kDevelopment = "development";

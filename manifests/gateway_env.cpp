@@ -15,7 +15,7 @@ std::vector<EnvVar> gateway_env(const Options& o, std::string_view otlp_endpoint
       {Key::telemetry_enable, "true"},
       {Key::telemetry_metrics_port, std::to_string(metrics_port())},
       {Key::otel_exporter_otlp_endpoint, std::string{otlp_endpoint}},
-      {Key::otel_exporter_otlp_protocol, "grpc"},
+      {Key::otel_exporter_otlp_protocol, std::string{config::kOtlpGrpc}},
       {Key::otel_service_name, o.name},
       {Key::otel_resource_attributes, "deployment.environment=" + std::string{config::kProduction}},
   };

@@ -48,7 +48,7 @@ void log_startup(const config::Config& cfg, const GatewayState& state) {
   }
 }
 
-telemetry::ServiceAttributes service_attributes(const config::Config& cfg) {
+telemetry::ServiceInputs service_inputs(const config::Config& cfg) {
   telemetry::ServiceInputs service;
   const auto& name = cfg.value(Key::otel_service_name);
   if (name.origin != config::Origin::default_value) service.service_name = name.text;
@@ -56,20 +56,20 @@ telemetry::ServiceAttributes service_attributes(const config::Config& cfg) {
   service.resource_attributes = cfg.text(Key::otel_resource_attributes);
   service.environment = cfg.text(Key::environment);
   service.version = std::string{telemetry::build_info().version};
-  return telemetry::resolve_service(service);
+  return service;
 }
 
 std::unique_ptr<telemetry::Recorder> make_recorder(const config::Config& cfg) {
   if (!cfg.boolean(Key::telemetry_enable)) return nullptr;
   telemetry::RecorderOptions options;
-  options.service = service_attributes(cfg);
+  options.service = telemetry::resolve_service(service_inputs(cfg));
   options.max_models_per_provider = static_cast<std::size_t>(cfg.integer(Key::telemetry_max_models));
   return telemetry::make_prometheus_recorder(options);
 }
 
 telemetry::otlp::Protocol otlp_protocol(std::string_view name) {
-  if (name == "grpc") return telemetry::otlp::Protocol::grpc;
-  if (name == "http/json") return telemetry::otlp::Protocol::http_json;
+  if (name == config::kOtlpGrpc) return telemetry::otlp::Protocol::grpc;
+  if (name == config::kOtlpHttpJson) return telemetry::otlp::Protocol::http_json;
   return telemetry::otlp::Protocol::http_protobuf;
 }
 
@@ -97,21 +97,15 @@ std::expected<std::unique_ptr<telemetry::Tracer>, std::string> make_tracer(const
   o.sampler = *sampler;
   o.endpoint.headers = telemetry::parse_key_values(cfg.text(Key::otel_exporter_otlp_headers));
   o.endpoint.timeout = millis(cfg.duration(Key::otel_exporter_otlp_timeout));
-  o.endpoint.gzip = cfg.text(Key::otel_exporter_otlp_compression) == "gzip";
+  o.endpoint.gzip = cfg.text(Key::otel_exporter_otlp_compression) == config::kCompressionGzip;
   o.endpoint.insecure = cfg.boolean(Key::otel_exporter_otlp_insecure);
   o.endpoint.ca_file = cfg.text(Key::otel_exporter_otlp_certificate);
   o.batch.max_queue_size = static_cast<std::size_t>(cfg.integer(Key::otel_bsp_max_queue_size));
   o.batch.max_export_batch_size = static_cast<std::size_t>(cfg.integer(Key::otel_bsp_max_export_batch_size));
   o.batch.schedule_delay = millis(cfg.duration(Key::otel_bsp_schedule_delay));
   o.batch.export_timeout = millis(cfg.duration(Key::otel_bsp_export_timeout));
-  // Every OTEL_RESOURCE_ATTRIBUTES member, with the three service attributes as resolved for target_info.
-  const auto service = service_attributes(cfg);
-  o.resource.attributes = {{"service.name", service.service_name},
-                           {"service.version", service.service_version},
-                           {"deployment.environment", service.deployment_environment}};
-  for (auto& [k, v] : telemetry::parse_key_values(cfg.text(Key::otel_resource_attributes)))
-    if (k != "service.name" && k != "service.version" && k != "deployment.environment")
-      o.resource.attributes.emplace_back(std::move(k), std::move(v));
+  // The same service attributes as target_info, plus the other OTEL_RESOURCE_ATTRIBUTES members.
+  o.resource.attributes = telemetry::resource_attributes(service_inputs(cfg));
   lg::info(lg::logger::telemetry, "tracing on",
            {{lg::field::url, o.endpoint.url},
             {"protocol", cfg.text(Key::otel_exporter_otlp_protocol)},

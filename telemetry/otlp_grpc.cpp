@@ -27,6 +27,7 @@
 
 #include "telemetry/build_info.hpp"
 #include "telemetry/otlp_grpc_wire.hpp"
+#include "telemetry/resource.hpp"
 
 namespace igw::telemetry::otlp {
 namespace grpc {
@@ -57,13 +58,6 @@ std::string lowercase(std::string_view text) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 std::optional<int> parse_int(std::string_view text) {
@@ -160,20 +154,6 @@ std::string grpc_timeout(std::chrono::milliseconds timeout) {
   long long ms = std::max<long long>(timeout.count(), 1);  // 0 would mean "already expired"
   if (ms <= kMaxDigits) return std::to_string(ms) + "m";
   return std::to_string(std::min(ms / 1000, kMaxDigits)) + "S";
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 std::string_view status_name(int code) {
@@ -595,7 +575,7 @@ void record_header(Answer& answer, std::string_view name, std::string_view value
   } else if (name == "grpc-status") {
     answer.grpc_status = parse_int(value).value_or(kUnknown);
   } else if (name == "grpc-message") {
-    answer.grpc_message = percent_decode(value);
+    answer.grpc_message = telemetry::percent_decode(value);
   } else if (name == "grpc-status-details-bin") {
     answer.status_details = value;
   }

@@ -33,9 +33,6 @@ std::string frame_message(std::string_view message, bool compressed);
 // The grpc-timeout value: at most 8 digits and a unit; milliseconds while they fit, else seconds.
 std::string grpc_timeout(std::chrono::milliseconds timeout);
 
-// grpc-message is percent-encoded on the wire.
-std::string percent_decode(std::string_view text);
-
 // "UNAVAILABLE" for 14; "UNKNOWN" outside the known codes.
 std::string_view status_name(int code);
 

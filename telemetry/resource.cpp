@@ -16,6 +16,9 @@ int hex(char c) {
   return -1;
 }
 
+
+}  // namespace
+
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -28,8 +31,6 @@ std::string percent_decode(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -50,12 +51,27 @@ std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_vi
 ServiceAttributes resolve_service(const ServiceInputs& in) {
   ServiceAttributes s{in.default_service_name, in.version, in.environment};
   for (const auto& [key, value] : parse_key_values(in.resource_attributes)) {
-    if (key == "service.name") s.service_name = value;
-    else if (key == "service.version") s.service_version = value;
-    else if (key == "deployment.environment" || key == "deployment.environment.name") s.deployment_environment = value;
+    if (key == resource_key::service_name) s.service_name = value;
+    else if (key == resource_key::service_version) s.service_version = value;
+    else if (key == resource_key::deployment_environment || key == resource_key::deployment_environment_name)
+      s.deployment_environment = value;
   }
   if (in.service_name) s.service_name = *in.service_name;
   return s;
+}
+
+std::vector<std::pair<std::string, std::string>> resource_attributes(const ServiceInputs& in) {
+  const auto service = resolve_service(in);
+  std::vector<std::pair<std::string, std::string>> out{
+      {std::string{resource_key::service_name}, service.service_name},
+      {std::string{resource_key::service_version}, service.service_version},
+      {std::string{resource_key::deployment_environment}, service.deployment_environment}};
+  for (auto& [key, value] : parse_key_values(in.resource_attributes)) {
+    if (key != resource_key::service_name && key != resource_key::service_version &&
+        key != resource_key::deployment_environment && key != resource_key::deployment_environment_name)
+      out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
 }
 
 }  // namespace igw::telemetry

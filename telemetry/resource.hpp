@@ -12,6 +12,9 @@
 
 namespace igw::telemetry {
 
+// "%20" -> " "; a '%' not followed by two hex digits stays as it is.
+std::string percent_decode(std::string_view text);
+
 // "k1=v1,k2=v2" with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS);
 // malformed members are skipped.
 std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text);
@@ -25,5 +28,17 @@ struct ServiceInputs {
 };
 
 ServiceAttributes resolve_service(const ServiceInputs& in);
+
+// The resource attribute keys of the three service attributes.
+namespace resource_key {
+inline constexpr std::string_view service_name = "service.name";
+inline constexpr std::string_view service_version = "service.version";
+inline constexpr std::string_view deployment_environment = "deployment.environment";
+inline constexpr std::string_view deployment_environment_name = "deployment.environment.name";  // newer spelling
+}  // namespace resource_key
+
+// The trace resource: the three service attributes as resolve_service settled them, then every other member
+// of OTEL_RESOURCE_ATTRIBUTES.
+std::vector<std::pair<std::string, std::string>> resource_attributes(const ServiceInputs& in);
 
 }  // namespace igw::telemetry

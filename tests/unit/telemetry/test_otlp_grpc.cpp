@@ -28,6 +28,7 @@
 
 #include "telemetry/otlp_grpc_wire.hpp"
 #include "telemetry/otlp_transport.hpp"
+#include "telemetry/resource.hpp"
 #include "tests/unit/server/tls_files.hpp"  // the self-signed certificate maker the server's TLS tests use
 
 namespace otlp = igw::telemetry::otlp;
@@ -580,9 +581,9 @@ TEST_SUITE("otlp_grpc") {
     CHECK(grpc::grpc_timeout(10000ms) == "10000m");
     CHECK(grpc::grpc_timeout(0ms) == "1m");
     CHECK(grpc::grpc_timeout(200'000'000ms) == "200000S");  // 8 digits at most
-    CHECK(grpc::percent_decode("collector%20busy%3A%20retry") == "collector busy: retry");
-    CHECK(grpc::percent_decode("100%") == "100%");
-    CHECK(grpc::percent_decode("%zz%4") == "%zz%4");
+    CHECK(igw::telemetry::percent_decode("collector%20busy%3A%20retry") == "collector busy: retry");
+    CHECK(igw::telemetry::percent_decode("100%") == "100%");
+    CHECK(igw::telemetry::percent_decode("%zz%4") == "%zz%4");
     CHECK(grpc::status_name(14) == "UNAVAILABLE");
     CHECK(grpc::status_name(99) == "UNKNOWN");
     for (int code : {1, 4, 10, 11, 14, 15}) CHECK(grpc::retryable_status(code, ""));

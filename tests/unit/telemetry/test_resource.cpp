@@ -32,3 +32,21 @@ TEST_SUITE("telemetry/resource") {
     CHECK(resolve_service(in).service_name == "explicit");
   }
 }
+
+TEST_SUITE("telemetry/resource attributes") {
+  TEST_CASE("the trace resource: the resolved service attributes first, then the other members once") {
+    igw::telemetry::ServiceInputs in;
+    in.default_service_name = "inference-gateway";
+    in.service_name = "gw";
+    in.resource_attributes = "service.name=ignored,team=llm%20ops,deployment.environment.name=staging,zone=a";
+    in.environment = "production";
+    in.version = "1.2.3";
+    auto attrs = igw::telemetry::resource_attributes(in);
+    using P = std::pair<std::string, std::string>;
+    CHECK(attrs == std::vector<P>{{"service.name", "gw"},
+                                  {"service.version", "1.2.3"},
+                                  {"deployment.environment", "staging"},
+                                  {"team", "llm ops"},
+                                  {"zone", "a"}});
+  }
+}
