@@ -1,6 +1,7 @@
 // igw demo: the embedded default. Starts the mock provider in-process, the gateway in-process with telemetry
-// on (providers openai and groq both pointed at the mock), and a light synthetic traffic loop, so a new user
-// sees a working gateway, live metrics and logs with no provider keys.
+// on (providers openai and groq both pointed at the mock, MCP tools from the mock's MCP server at /mcp), and
+// a light synthetic traffic loop, so a new user sees a working gateway, live metrics and logs with no
+// provider keys.
 #include <atomic>
 #include <csignal>
 #include <future>
@@ -15,8 +16,9 @@
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
 #include "config/providers.hpp"
-#include "server/gateway.hpp"
+#include "mock/mcp.hpp"
 #include "mock/server.hpp"
+#include "server/gateway.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::cli {
@@ -45,12 +47,18 @@ config::Config demo_config(const DemoFlags& f, std::uint16_t mock_port) {
   env[config::env_name(Key::server_port)] = std::to_string(f.port);
   env[config::env_name(Key::telemetry_enable)] = "true";
   env[config::env_name(Key::telemetry_metrics_port)] = std::to_string(f.metrics_port);
-  std::string mock_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
+  const std::string mock_base = "http://127.0.0.1:" + std::to_string(mock_port);
   for (const char* id : kDemoProviders) {
     auto p = *config::find_provider(id);
-    env[config::settings()[config::provider_url_index(p)].env] = mock_url;
+    env[config::settings()[config::provider_url_index(p)].env] = mock_base + "/v1";
     env[config::settings()[config::provider_key_index(p)].env] = kDemoKey;
   }
+  // The mock's MCP server is the only one, with every tool offered and the catalog served.
+  env[config::env_name(Key::mcp_enable)] = "true";
+  env[config::env_name(Key::mcp_expose)] = "true";
+  env[config::env_name(Key::mcp_servers)] = mock_base + std::string(mock::kMcpPath);
+  env.erase(config::env_name(Key::mcp_include_tools));
+  env.erase(config::env_name(Key::mcp_exclude_tools));
   auto cfg = config::Config::load(env);
   if (!cfg) {
     std::cerr << "igw demo: " << cfg.error().message() << '\n';
@@ -73,8 +81,15 @@ mock::Options mock_options(const DemoFlags& f) {
 // One synthetic request of the mix, chosen by the iteration number.
 struct Call {
   const char* path;
-  std::string body;  // empty: GET
+  std::string body;          // empty: GET
+  httplib::Headers headers;  // e.g. x-mock-tool: the tool the mock's model calls
 };
+
+// A chat in which the mock's model calls the MCP tool `tool` (offered by the gateway as mcp_<tool>) with
+// `arguments`; the gateway runs the call and the answer quotes its result.
+httplib::Headers mcp_tool_headers(const std::string& tool, const std::string& arguments) {
+  return {{"x-mock-tool", "mcp_" + tool}, {"x-mock-tool-arguments", arguments}};
+}
 
 Call pick_call(std::uint64_t i) {
   static const char* kPrompts[] = {"Summarise the release notes", "Translate good morning to French",
@@ -86,9 +101,11 @@ Call pick_call(std::uint64_t i) {
   auto chat = [&](const char* model, bool stream, const std::string& extra = "") {
     return Call{"/v1/chat/completions",
                 std::string(R"({"model":")") + model + R"(","stream":)" + (stream ? "true" : "false") +
-                    extra + R"(,"messages":[{"role":"user","content":")" + prompt + R"("}]})"};
+                    extra + R"(,"messages":[{"role":"user","content":")" + prompt + R"("}]})",
+                {}};
   };
-  switch (i % 10) {
+  static const char* kCities[] = {"Paris", "Lisbon", "Osaka", "Denver", "Nairobi"};
+  switch (i % 12) {
     case 0:
     case 1:
       return chat("openai/mock-gpt-4o", false);
@@ -99,15 +116,35 @@ Call pick_call(std::uint64_t i) {
       return chat("groq/mock-gpt-4o", true);
     case 5:
       return chat("groq/mock-gpt-4o-mini", false);
-    case 6:
+    case 6: {
+      // The client's own function: returned to the client, not run (the header picks it over the MCP tools).
       prompt = "Use the tool to check the weather";
-      return chat("openai/mock-gpt-4o", i % 20 == 6, std::string(R"(,"tools":)") + kTool);
+      Call c = chat("openai/mock-gpt-4o", i % 24 == 6, std::string(R"(,"tools":)") + kTool);
+      c.headers = {{"x-mock-tool", "get_weather"}};
+      return c;
+    }
     case 7:
       return chat("openai/mock-unknown-model", false);  // upstream 404
     case 8:
       return chat("nosuchprovider/model", false);  // gateway 400
+    case 10: {
+      const char* city = kCities[(i / 12) % 5];
+      prompt = fmt::format("What is the weather in {}?", city);
+      Call c = chat("openai/mock-gpt-4o", i % 24 == 22);
+      c.headers = mcp_tool_headers("get_weather", fmt::format(R"({{"city":"{}"}})", city));
+      return c;
+    }
+    case 11: {
+      // One lookup in three fails (an isError result), so the tool failure panels have data.
+      const bool fail = (i / 12) % 3 == 0;
+      prompt = "Where is my order?";
+      Call c = chat("groq/mock-gpt-4o-mini", false);
+      c.headers = mcp_tool_headers("lookup_order",
+                                   fmt::format(R"({{"order_id":"A-{}","fail":{}}})", 1000 + i / 12, fail));
+      return c;
+    }
     default:
-      return Call{"/v1/models", ""};
+      return Call{"/v1/models", "", {}};
   }
 }
 
@@ -124,7 +161,7 @@ void run_demo_traffic(const std::string& host, std::uint16_t port, double rate, 
     if (call.body.empty())
       client.Get(call.path);
     else
-      client.Post(call.path, call.body, "application/json");
+      client.Post(call.path, call.headers, call.body, "application/json");
     next += gap;
     while (!stop.stop_requested() && std::chrono::steady_clock::now() < next)
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
@@ -139,6 +176,8 @@ void print_banner(const server::Endpoints& ep, std::uint16_t mock_port, double r
   std::cerr << fmt::format(
       R"(igw demo is running (Ctrl-C stops it)
   gateway   {0}/v1, providers `openai` and `groq` served by a mock at http://127.0.0.1:{2}/v1
+  tools     MCP tools get_weather and lookup_order from the mock's MCP server http://127.0.0.1:{2}/mcp,
+            offered to models as mcp_get_weather and mcp_lookup_order
   metrics   {1}
   logs      JSON lines on stdout
   traffic   {3}
@@ -147,14 +186,19 @@ Try:
   curl {0}/v1/models
   curl {0}/v1/chat/completions -H 'content-type: application/json'     -d '{{"model":"openai/mock-gpt-4o","messages":[{{"role":"user","content":"hello"}}]}}'
   curl -N {0}/v1/chat/completions -H 'content-type: application/json'     -d '{{"model":"groq/mock-gpt-4o-mini","stream":true,"messages":[{{"role":"user","content":"stream this"}}]}}'
+  curl {0}/v1/mcp/tools
+  curl {0}/v1/chat/completions -H 'content-type: application/json' -H 'x-mock-tool: mcp_get_weather'     -H 'x-mock-tool-arguments: {{"city":"Paris"}}'     -d '{{"model":"openai/mock-gpt-4o","messages":[{{"role":"user","content":"weather in Paris?"}}]}}'
   curl -s {1} | grep '^llm_'
   igw demo | igw logs tail --level warn      (the logs, pretty; run the demo this way)
   igw metrics list                           (every metric, as the dashboards and alerts use them)
   igw gen grafana > dashboard.json           (the observability page's dashboard and queries)
 )",
       api, metrics, mock_port,
-      rate > 0 ? fmt::format("{:g} synthetic requests/s (some fail on purpose: 404, 429, 400)", rate)
-               : std::string("off"));
+      rate > 0
+          ? fmt::format("{:g} synthetic requests/s, MCP and function tool calls among them (some fail on "
+                        "purpose: 404, 429, 400, a failing tool)",
+                        rate)
+          : std::string("off"));
 }
 
 void run_demo(const DemoFlags& f) {

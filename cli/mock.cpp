@@ -1,6 +1,6 @@
 // igw mock: an OpenAI-compatible mock provider (OpenAI chat completions, responses and models, Anthropic
-// messages) with deterministic answers and fault injection, for trying igw without provider keys, tests and
-// benchmarks.
+// messages) with deterministic answers and fault injection, and a small MCP server at /mcp, for trying igw
+// without provider keys, tests and benchmarks.
 #include <csignal>
 #include <iostream>
 
@@ -40,6 +40,10 @@ void add_flags(CLI::App& cmd, MockFlags& f) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   cmd.add_option("--tokens", o.tokens, "Completion tokens per answer")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  cmd.add_option("--tool-rounds", o.tool_rounds,
+                 "Tool calls an agent loop gets (after the last user message) before a text answer")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   cmd.add_option("--token-delay", f.token_delay, "Delay between streamed tokens (e.g. 20ms)")
@@ -109,10 +113,16 @@ void add_mock(CLI::App& app) {
       app.add_subcommand("mock", "Run an OpenAI-compatible mock provider (deterministic answers, faults)");
   cmd->footer(
       "Routes: GET /v1/models, POST /v1/chat/completions, POST /v1/responses, POST /v1/messages "
-      "(Anthropic),\n"
+      "(Anthropic), POST /mcp,\n"
       "GET /mock/requests, "
       "DELETE /mock/requests, GET /mock/stats. Per-request overrides: headers x-mock-status, x-mock-tokens,\n"
-      "x-mock-fail-after-chunks, x-mock-token-delay-ms, x-mock-ttft-ms, x-mock-latency-ms.");
+      "x-mock-fail-after-chunks, x-mock-token-delay-ms, x-mock-ttft-ms, x-mock-latency-ms,\n"
+      "x-mock-tool (a tool to call), x-mock-tool-arguments (its JSON arguments), x-mock-tool-rounds.\n"
+      "Tools are called when offered and the last user message says \"call <tool>\" or \"use the tool\";\n"
+      "after --tool-rounds rounds the answer quotes the tool results.\n"
+      "MCP server: POST /mcp (Streamable HTTP, JSON answers; DELETE ends a session, GET is 405), tools\n"
+      "get_weather {city} and lookup_order {order_id, fail} (fail=true: an isError result), e.g.\n"
+      "MCP_ENABLE=true MCP_SERVERS=http://127.0.0.1:<port>/mcp igw serve.");
   auto flags = std::make_shared<MockFlags>();
   add_flags(*cmd, *flags);
   cmd->callback([flags] { run_mock(*flags); });

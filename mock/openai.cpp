@@ -73,7 +73,9 @@ bool known_model(std::string_view id) {
 }
 
 Answer make_answer(const ChatRequest& req, int tokens, std::uint64_t counter, std::int64_t created) {
-  int count = tokens;
+  // Prompt words cycle up to the configured count; quoted tool results are said once, in full.
+  std::vector<std::string> words = answer_words(req);
+  int count = req.tool_results.empty() ? tokens : static_cast<int>(words.size());
   bool truncated = false;
   if (req.max_tokens && *req.max_tokens < count) {
     count = static_cast<int>(std::max<std::int64_t>(*req.max_tokens, 0));
@@ -83,7 +85,7 @@ Answer make_answer(const ChatRequest& req, int tokens, std::uint64_t counter, st
   if (req.tool_call) {
     a.completion_tokens = 1 + static_cast<std::int64_t>(req.tool_call->arguments.size() / 4);
   } else {
-    a.tokens = answer_tokens(req.prompt, count);
+    a.tokens = answer_tokens(words, count);
     a.completion_tokens = static_cast<std::int64_t>(a.tokens.size());
   }
   return a;

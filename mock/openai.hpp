@@ -23,7 +23,8 @@ struct Answer {
   std::int64_t completion_tokens = 0;  // tokens, or the size of a tool call's arguments
 };
 
-// Builds the answer for a request: `tokens` (the configured count) capped by max_tokens.
+// Builds the answer for a request: `tokens` (the configured count) capped by max_tokens; an answer quoting
+// tool results has as many tokens as it has words (still capped by max_tokens).
 Answer make_answer(const ChatRequest& req, int tokens, std::uint64_t counter, std::int64_t created);
 
 std::string openai_models_json();

@@ -14,6 +14,7 @@ struct Options {
   std::uint16_t port = 8081;  // 0 picks a free port; the real one is logged
   int workers = 1;            // one io_context (event loop) per worker thread
   int tokens = 16;            // completion tokens per answer (capped by the request's max_tokens)
+  int tool_rounds = 1;        // tool calls an agent loop gets before a text answer (see ToolScript)
   Millis token_delay{0};      // between two streamed tokens
   Millis keepalive_timeout{0};  // closes a kept-alive connection idle this long (0: never)
   Millis ttft{0};             // before the first token
@@ -35,6 +36,9 @@ inline constexpr const char* fail_after_chunks = "x-mock-fail-after-chunks";
 inline constexpr const char* token_delay_ms = "x-mock-token-delay-ms";
 inline constexpr const char* ttft_ms = "x-mock-ttft-ms";
 inline constexpr const char* latency_ms = "x-mock-latency-ms";
+inline constexpr const char* tool = "x-mock-tool";                      // name of an offered tool to call
+inline constexpr const char* tool_arguments = "x-mock-tool-arguments";  // JSON object text, verbatim
+inline constexpr const char* tool_rounds = "x-mock-tool-rounds";        // N >= 0
 }  // namespace header
 
 }  // namespace igw::mock

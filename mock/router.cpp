@@ -7,6 +7,7 @@
 
 #include "mock/anthropic.hpp"
 #include "mock/chat.hpp"
+#include "mock/mcp.hpp"
 #include "mock/openai.hpp"
 #include "mock/responses.hpp"
 
@@ -31,6 +32,16 @@ Reply json_reply(int status, std::string body) {
 Reply error_reply(int status, std::string_view message, bool anthropic) {
   return json_reply(status,
                     anthropic ? anthropic_error_json(status, message) : openai_error_json(status, message));
+}
+
+// The agent script of one request: the configured rounds, and what the x-mock-tool* headers ask for.
+ToolScript tool_script(const Request& request, const Options& options) {
+  ToolScript script;
+  script.rounds = options.tool_rounds;
+  if (auto v = to_int(request.header(header::tool_rounds)); v && *v >= 0) script.rounds = *v;
+  if (const auto* v = request.header(header::tool)) script.tool = *v;
+  if (const auto* v = request.header(header::tool_arguments)) script.arguments = *v;
+  return script;
 }
 
 std::int64_t unix_seconds() {
@@ -58,6 +69,7 @@ Reply Router::handle(const Request& request, std::mt19937_64& rng) {
   if (path == "/health") return json_reply(200, R"({"message":"OK"})");
   state_.record({static_cast<std::int64_t>(unix_ms_now()), request.method, request.target, request.headers,
                  request.body, request.body.size()});
+  if (path == kMcpPath) return mcp_reply(request, state_);
   bool post = request.method == "POST";
   if (path.ends_with("/chat/completions") && post) return chat(request, rng, Dialect::openai);
   if (path.ends_with("/messages") && post) return chat(request, rng, Dialect::anthropic);
@@ -114,7 +126,7 @@ Reply Router::chat(const Request& request, std::mt19937_64& rng, Dialect dialect
     state_.error_injected();
     return finish(error_reply(status, fmt::format("mock: injected error with status {}", status), anthropic));
   }
-  auto parsed = parse_chat(request.body, dialect);
+  auto parsed = parse_chat(request.body, dialect, tool_script(request, options_));
   if (!parsed) return finish(error_reply(400, parsed.error(), anthropic));
   const ChatRequest& req = *parsed;
   if (!known_model(req.model))

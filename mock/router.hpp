@@ -26,7 +26,8 @@ struct Request {
 
 struct Reply {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json";  // empty: no Content-Type (a reply without a body)
+  Headers headers;                                // more response headers, e.g. Mcp-Session-Id
   std::string body;
   bool stream = false;
   std::vector<std::string> events;  // when stream: written one by one, paced below

@@ -113,7 +113,8 @@ template <class Stream>
 asio::awaitable<bool> write_body(Stream& stream, Reply& reply, bool keep_alive) {
   co_await sleep_for(reply.latency);
   http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
-  res.set(http::field::content_type, reply.content_type);
+  if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = std::move(reply.body);
   res.prepare_payload();
@@ -130,6 +131,7 @@ asio::awaitable<bool> write_stream(Stream& stream, const Reply& reply, const Req
   http::response<http::empty_body> res{http::status::ok, 11};
   res.set(http::field::content_type, reply.content_type);
   res.set(http::field::cache_control, "no-cache");
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.chunked(true);
   http::response_serializer<http::empty_body> serializer{res};

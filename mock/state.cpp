@@ -1,7 +1,9 @@
 #include "mock/state.hpp"
 
+#include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace igw::mock {
@@ -33,6 +35,32 @@ void State::stream_cancelled(std::string target, int events_sent) {
   while (cancellations_.size() > kMaxCancellations) cancellations_.pop_front();
 }
 
+std::string State::open_mcp_session() {
+  std::lock_guard lock(mcp_mutex_);
+  std::string id;
+  do id = fmt::format("{:016x}{:016x}", session_rng_(), session_rng_());
+  while (mcp_sessions_.contains(id));
+  mcp_sessions_.insert(id);
+  mcp_session_order_.push_back(id);
+  while (mcp_sessions_.size() > kMaxMcpSessions) {
+    mcp_sessions_.erase(mcp_session_order_.front());
+    mcp_session_order_.pop_front();
+  }
+  return id;
+}
+
+bool State::mcp_session_known(std::string_view id) const {
+  std::lock_guard lock(mcp_mutex_);
+  return mcp_sessions_.contains(std::string(id));
+}
+
+bool State::close_mcp_session(std::string_view id) {
+  std::lock_guard lock(mcp_mutex_);
+  if (!mcp_sessions_.erase(std::string(id))) return false;
+  mcp_session_order_.erase(std::ranges::find(mcp_session_order_, id));
+  return true;
+}
+
 std::string State::requests_json() const {
   auto list = nlohmann::ordered_json::array();
   std::lock_guard lock(mutex_);
@@ -57,6 +85,11 @@ std::string State::stats_json() const {
     for (const auto& c : cancellations_)
       cancels.push_back({{"unix_ms", c.unix_ms}, {"path", c.target}, {"events_sent", c.events_sent}});
   }
+  std::size_t mcp_sessions = 0;
+  {
+    std::lock_guard lock(mcp_mutex_);
+    mcp_sessions = mcp_sessions_.size();
+  }
   nlohmann::ordered_json j{{"requests_total", requests_total_.load()},
                            {"errors_injected", errors_injected_.load()},
                            {"connections_open", connections_open_.load()},
@@ -65,6 +98,10 @@ std::string State::stats_json() const {
                            {"completed_streams", completed_streams_.load()},
                            {"cancelled_streams", cancelled_streams_.load()},
                            {"failed_streams", failed_streams_.load()},
+                           {"mcp_requests", mcp_requests_.load()},
+                           {"mcp_sessions", mcp_sessions},
+                           {"mcp_tool_calls", mcp_tool_calls_.load()},
+                           {"mcp_tool_errors", mcp_tool_errors_.load()},
                            {"cancellations", std::move(cancels)}};
   return j.dump();
 }

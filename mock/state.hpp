@@ -1,12 +1,16 @@
 // What the mock saw, for tests: the last N requests (GET /mock/requests) and stream/connection counters with
-// the times client cancellations were noticed (GET /mock/stats). Shared by every worker thread.
+// the times client cancellations were noticed (GET /mock/stats); and the sessions of its MCP server (/mcp).
+// Shared by every worker thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -47,8 +51,16 @@ class State {
   void request_served() { ++requests_total_; }
   void error_injected() { ++errors_injected_; }
 
+  // MCP sessions (/mcp): opened by initialize, ended by DELETE; past kMaxMcpSessions the oldest is dropped.
+  std::string open_mcp_session();  // a fresh id: 32 hex digits
+  bool mcp_session_known(std::string_view id) const;
+  bool close_mcp_session(std::string_view id);  // false when unknown
+  void mcp_request() { ++mcp_requests_; }
+  void mcp_tool_called(bool failed) { ++mcp_tool_calls_, mcp_tool_errors_ += failed ? 1 : 0; }
+
   static constexpr std::size_t kMaxRecordedBody = 1 << 20;
   static constexpr std::size_t kMaxCancellations = 1000;
+  static constexpr std::size_t kMaxMcpSessions = 1000;
 
  private:
   int keep_;
@@ -59,6 +71,11 @@ class State {
   std::atomic<std::int64_t> open_streams_{0}, completed_streams_{0}, cancelled_streams_{0},
       failed_streams_{0};
   std::atomic<std::int64_t> requests_total_{0}, errors_injected_{0};
+  mutable std::mutex mcp_mutex_;
+  std::mt19937_64 session_rng_{std::random_device{}()};  // ids differ from one mock run to the next
+  std::deque<std::string> mcp_session_order_;            // oldest first
+  std::unordered_set<std::string> mcp_sessions_;
+  std::atomic<std::int64_t> mcp_requests_{0}, mcp_tool_calls_{0}, mcp_tool_errors_{0};
 };
 
 double unix_ms_now();

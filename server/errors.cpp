@@ -125,6 +125,11 @@ std::string upstream_broke(std::string_view provider, std::string_view detail) {
   return "Provider \"" + std::string{provider} + "\" broke off its answer (" + std::string{detail} + ")";
 }
 
+std::string tool_loop_limit(std::int64_t model_calls) {
+  return "The model was still calling tools after " + std::to_string(model_calls) + " model calls (" +
+         config::env_name(config::Key::mcp_max_iterations) + "); no final answer.";
+}
+
 std::string mcp_not_exposed() {
   return "MCP tools are not exposed; set " + config::env_name(config::Key::mcp_expose) + "=true.";
 }

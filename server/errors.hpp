@@ -22,6 +22,7 @@ inline constexpr std::string_view request_too_large = "request_too_large";
 inline constexpr std::string_view headers_too_large = "headers_too_large";
 inline constexpr std::string_view invalid_proxy_path = "invalid_proxy_path";
 inline constexpr std::string_view mcp_not_exposed = "mcp_not_exposed";
+inline constexpr std::string_view tool_loop_limit = "tool_loop_limit";  // the model kept calling tools
 inline constexpr std::string_view internal_error = "internal_error";
 }  // namespace code
 
@@ -59,6 +60,7 @@ std::string upstream_timeout(std::string_view provider, std::string_view phase);
 std::string upstream_certificate(std::string_view provider, std::string_view detail);
 std::string upstream_broke(std::string_view provider, std::string_view detail);
 std::string mcp_not_exposed();
+std::string tool_loop_limit(std::int64_t model_calls);
 std::string messages_provider_only(std::string_view provider);
 std::string responses_provider_only(std::string_view provider);
 std::string request_timeout();

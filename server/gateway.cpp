@@ -7,6 +7,7 @@
 #include "server/auth/authenticator.hpp"
 #include "server/listener.hpp"
 #include "server/tls.hpp"
+#include "server/tools/registry.hpp"
 #include "server/worker.hpp"
 #include "telemetry/build_info.hpp"
 #include "telemetry/tracer.hpp"
@@ -113,6 +114,47 @@ std::expected<std::unique_ptr<telemetry::Tracer>, std::string> make_tracer(const
   return std::make_unique<telemetry::Tracer>(o, recorder);
 }
 
+// The registry of MCP servers and A2A agents when MCP_ENABLE or A2A_ENABLE is on; null otherwise. Error: a
+// URL that cannot be used, named with its setting.
+std::expected<std::unique_ptr<tools::ToolRegistry>, std::string> make_tools(const config::Config& cfg,
+                                                                           const GatewayState& state) {
+  const bool mcp = cfg.boolean(Key::mcp_enable);
+  const bool a2a = cfg.boolean(Key::a2a_enable);
+  if (!mcp && !a2a) return nullptr;
+  if (cfg.integer(Key::mcp_max_iterations) < 1)
+    return std::unexpected("invalid " + config::env_name(Key::mcp_max_iterations) + "=\"" +
+                           cfg.text(Key::mcp_max_iterations) + "\": expected at least 1 model call");
+  tools::RegistryOptions o;
+  auto take = [&](Key key, const std::vector<std::string>& urls,
+                  std::vector<std::string>& into) -> std::expected<void, std::string> {
+    for (const auto& url : urls) {
+      if (auto parsed = parse_upstream_url(url); !parsed) return std::unexpected(config::env_name(key) + ": " + parsed.error());
+      into.push_back(url);
+    }
+    if (into.empty())
+      lg::warn(key == Key::mcp_servers ? lg::logger::mcp_client : lg::logger::a2a_client,
+               config::env_name(key) + " is empty: no tools from it");
+    return {};
+  };
+  if (mcp)
+    if (auto r = take(Key::mcp_servers, cfg.list(Key::mcp_servers), o.mcp_servers); !r) return std::unexpected(r.error());
+  if (a2a)
+    if (auto r = take(Key::a2a_agents, cfg.list(Key::a2a_agents), o.a2a_agents); !r) return std::unexpected(r.error());
+  o.include_tools = cfg.list(Key::mcp_include_tools);
+  o.exclude_tools = cfg.list(Key::mcp_exclude_tools);
+  auto d = [](std::chrono::nanoseconds value) { return std::chrono::duration_cast<tools::Duration>(value); };
+  o.client_timeout = d(cfg.duration(Key::mcp_client_timeout));
+  o.dial_timeout = d(cfg.duration(Key::mcp_dial_timeout));
+  o.request_timeout = d(cfg.duration(Key::mcp_request_timeout));
+  o.a2a_timeout = d(cfg.duration(Key::a2a_client_timeout));
+  o.retry_interval = d(cfg.duration(Key::mcp_retry_interval));
+  o.polling_interval = d(cfg.duration(Key::mcp_polling_interval));
+  o.max_retries = static_cast<int>(cfg.integer(Key::mcp_max_retries));
+  o.tls = state.client_tls;
+  o.recorder = state.recorder;
+  return std::make_unique<tools::ToolRegistry>(std::move(o));
+}
+
 std::size_t worker_count(const config::Config& cfg) {
   auto n = cfg.integer(Key::server_workers);
   if (n > 0) return static_cast<std::size_t>(n);
@@ -203,6 +245,10 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
     state.auth = authenticator.get();
   }
 
+  auto tool_registry = make_tools(cfg, state);
+  if (!tool_registry) return std::unexpected(tool_registry.error());
+  state.tools = tool_registry->get();
+
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t i = 0, n = worker_count(cfg); i < n; ++i)
     workers.push_back(std::make_unique<Worker>(state, server_tls->get()));
@@ -211,6 +257,7 @@ std::expected<void, std::string> run_gateway(const config::Config& cfg, const Ru
 
   log_startup(cfg, state);
   if (authenticator) asio::co_spawn(workers.front()->ioc, authenticator->keep_keys_fresh(), asio::detached);
+  if (state.tools) asio::co_spawn(workers.front()->ioc, state.tools->start(), asio::detached);
   for (auto& w : workers) {
     asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
     asio::co_spawn(w->ioc, pool_sweeper(*w), asio::detached);

@@ -1,11 +1,14 @@
 // POST /v1/chat/completions: resolve the provider from the model prefix or ?provider=, check the model
-// policy, splice the body (prefix stripped, stream_options set or removed), relay JSON or SSE.
+// policy, splice the body (prefix stripped, stream_options set or removed), relay JSON or SSE; with MCP
+// or A2A tools connected, the tool loop (tool_loop.hpp) instead.
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/target.hpp"
 #include "server/json_fields.hpp"
 #include "server/relay.hpp"
 #include "server/request_context.hpp"
+#include "server/tool_loop.hpp"
+#include "server/tools/registry.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::server {
@@ -68,6 +71,14 @@ awaitable<void> handle_chat(Exchange& ex) {
   req.body() = rewrite_chat_body(ex.req.body(), *fields, target->prefix_stripped, target->upstream_model,
                                  stream_options_edit(*p, fields->stream));
   ex.ctx.offered_tools = std::move(fields->offered_tools);
+  if (auto* registry = ex.state().tools) {
+    const bool bypass = bypasses_tools(ex.req[kMcpBypassHeader]);
+    req.erase(kMcpBypassHeader);  // igw's own header: the provider never sees it
+    if (auto catalog = registry->catalog(); !bypass && !catalog->empty()) {
+      co_await run_tool_loop(ex, *p, req, fields->stream, std::move(catalog));
+      co_return;
+    }
+  }
   UpstreamCall call{ex.worker.pool, ex.state(), *p, fields->stream};
   if (!co_await send_upstream(ex, call, req)) co_return;
   if (fields->stream)

@@ -3,6 +3,7 @@
 
 #include "server/auth/authenticator.hpp"
 #include "server/errors.hpp"
+#include "server/tools/registry.hpp"
 #include "telemetry/log.hpp"
 
 namespace igw::server {
@@ -17,8 +18,11 @@ awaitable<void> handle_mcp_tools(Exchange& ex) {
     co_await write_error(ex, 403, errors::code::mcp_not_exposed, errors::mcp_not_exposed());
     co_return;
   }
-  // No MCP servers are connected in this build (MCP_ENABLE is planned): the catalog is empty.
-  co_await write_json(ex, 200, R"({"object":"list","data":[]})");
+  // Without MCP_ENABLE / A2A_ENABLE there are no tools and no servers.
+  if (const auto* registry = ex.state().tools)
+    co_await write_json(ex, 200, registry->catalog()->listing_json());
+  else
+    co_await write_json(ex, 200, R"({"object":"list","data":[],"servers":[]})");
 }
 
 awaitable<void> handle_not_found(Exchange& ex) {

@@ -22,7 +22,9 @@ std::string_view status_reason(unsigned status) {
   return status >= 500 ? reason::status_5xx : reason::status_4xx;
 }
 
-void note_failure(Exchange& ex, const UpstreamFailure& f) {
+}  // namespace
+
+void note_upstream_failure(Exchange& ex, const UpstreamFailure& f) {
   ex.ctx.upstream_error_reason = f.reason;
   ex.ctx.end_upstream_span();
   lg::warn(lg::logger::proxy, "upstream call failed",
@@ -31,6 +33,8 @@ void note_failure(Exchange& ex, const UpstreamFailure& f) {
              lg::Field::optional(lg::field::span_id, ex.ctx.trace.span_hex),
             {lg::field::error, f.message}});
 }
+
+namespace {
 
 bool is_event_stream(std::string_view content_type) {
   return content_type.starts_with("text/event-stream");
@@ -77,7 +81,7 @@ struct SseRelay {
       auto n = co_await call.read_some(buf.data(), buf.size(), ex.ctx.upstream_wait);
       if (!n) {
         if (ex.ctx.client_disconnected) co_return;
-        note_failure(ex, n.error());
+        note_upstream_failure(ex, n.error());
         out.clear();
         // In the stream's own dialect: Anthropic clients read an `error` event, OpenAI ones an error object.
         std::string event;  // (no ?: with class temporaries in coroutines: GCC 12 destroys them twice)
@@ -112,12 +116,12 @@ struct SseRelay {
 }  // namespace
 
 awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure) {
-  note_failure(ex, failure);
+  note_upstream_failure(ex, failure);
   co_await write_error(ex, static_cast<unsigned>(failure.status), errors::upstream_code(failure.reason),
                        failure.message);
 }
 
-awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
+awaitable<std::optional<UpstreamFailure>> start_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
   const auto& url = call.provider().url;
   if (auto traceparent = ex.ctx.start_upstream_span(url.host, url.port); !traceparent.empty()) {
     req.set("traceparent", traceparent);
@@ -131,9 +135,17 @@ awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest&
   }
   if (!failure) {
     ex.ctx.trace.upstream_status = call.status();
-    co_return true;
+    co_return std::nullopt;
   }
-  co_await respond_failure(ex, *failure);
+  note_upstream_failure(ex, *failure);
+  co_return failure;
+}
+
+awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req) {
+  auto failure = co_await start_upstream(ex, call, req);
+  if (!failure) co_return true;
+  co_await write_error(ex, static_cast<unsigned>(failure->status), errors::upstream_code(failure->reason),
+                       failure->message);
   co_return false;
 }
 
@@ -235,7 +247,7 @@ awaitable<void> relay_verbatim(Exchange& ex, UpstreamCall& call, AnswerShape sha
   for (;;) {
     auto n = co_await call.read_some(buf.data(), buf.size(), ex.ctx.upstream_wait);
     if (!n) {
-      note_failure(ex, n.error());
+      note_upstream_failure(ex, n.error());
       ex.keep_alive = false;
       co_return;
     }

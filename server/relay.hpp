@@ -13,8 +13,13 @@ namespace igw::server {
 // 502/504 to the client for a call that failed before a response (and the reason on the context).
 awaitable<void> respond_failure(Exchange& ex, const UpstreamFailure& failure);
 
-// Sends the request, counting the wait as upstream time; on failure answers the client and returns false.
+// Sends the request (its client span started, traceparent set), counting the wait as upstream time; the
+// failure, if any, is noted on the context (reason, span, log line) and returned, nothing written.
+awaitable<std::optional<UpstreamFailure>> start_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req);
+// start_upstream, and on failure the 502/504 to the client; returns whether the call is under way.
 awaitable<bool> send_upstream(Exchange& ex, UpstreamCall& call, UpstreamRequest& req);
+// A call that failed after the response began: the reason on the context, the client span ended, a warn line.
+void note_upstream_failure(Exchange& ex, const UpstreamFailure& failure);
 // Reads the whole upstream body into `body` and releases the connection; on failure answers the client and
 // returns false.
 awaitable<bool> read_upstream_body(Exchange& ex, UpstreamCall& call, std::string& body);

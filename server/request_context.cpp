@@ -54,7 +54,7 @@ tr::SpanData server_span(const RequestContext& ctx, std::uint64_t end_ns) {
 }
 
 // The client span of the upstream call: "chat gpt-4o-mini", with the GenAI attributes and token counts.
-tr::SpanData client_span(const RequestContext& ctx, std::uint64_t end_ns) {
+tr::SpanData client_span(const RequestContext& ctx, const Usage& usage, std::uint64_t end_ns) {
   const auto& t = ctx.trace;
   tr::SpanData s;
   s.trace_id = t.trace_id;
@@ -71,9 +71,9 @@ tr::SpanData client_span(const RequestContext& ctx, std::uint64_t end_ns) {
   if (!operation.empty()) s.attributes.push_back({tr::attr::gen_ai_operation_name, std::string{operation}});
   s.attributes.push_back({tr::attr::gen_ai_provider_name, ctx.provider});
   if (!ctx.model.empty()) s.attributes.push_back({tr::attr::gen_ai_request_model, ctx.model});
-  if (ctx.usage.present) {
-    s.attributes.push_back({tr::attr::gen_ai_usage_input_tokens, std::int64_t{ctx.usage.prompt_tokens}});
-    s.attributes.push_back({tr::attr::gen_ai_usage_output_tokens, std::int64_t{ctx.usage.completion_tokens}});
+  if (usage.present) {
+    s.attributes.push_back({tr::attr::gen_ai_usage_input_tokens, std::int64_t{usage.prompt_tokens}});
+    s.attributes.push_back({tr::attr::gen_ai_usage_output_tokens, std::int64_t{usage.completion_tokens}});
   }
   s.attributes.push_back({tr::attr::server_address, t.server_address});
   s.attributes.push_back({tr::attr::server_port, std::int64_t{t.server_port}});
@@ -94,7 +94,7 @@ void end_spans(RequestContext& ctx) {
   auto& t = ctx.trace;
   if (!t.tracer || !t.sampled) return;
   const std::uint64_t now = tr::unix_now_ns();
-  if (t.client_start_ns) t.tracer->end(client_span(ctx, now));
+  if (t.client_start_ns) t.tracer->end(client_span(ctx, ctx.usage, now));
   t.tracer->end(server_span(ctx, now));
 }
 
@@ -131,6 +131,49 @@ std::string_view RequestContext::start_upstream_span(std::string_view host, std:
 
 void RequestContext::end_upstream_span() {
   if (trace.client_start_ns && !trace.client_end_ns) trace.client_end_ns = tr::unix_now_ns();
+}
+
+void RequestContext::end_upstream_round(const Usage& round_usage) {
+  if (!trace.tracer || !trace.client_start_ns) return;
+  end_upstream_span();
+  if (trace.sampled) trace.tracer->end(client_span(*this, round_usage, trace.client_end_ns));
+  trace.client_start_ns = trace.client_end_ns = 0;
+}
+
+RequestContext::ToolSpan RequestContext::start_tool_span() const {
+  ToolSpan span;
+  if (!trace.tracer) return span;
+  span.id = tr::new_span_id();
+  span.start_ns = tr::unix_now_ns();
+  span.traceparent = tr::format_traceparent(trace.trace_id, span.id, trace.sampled);
+  return span;
+}
+
+void RequestContext::end_tool_span(const ToolSpan& span, std::string_view tool_name, std::string_view tool_type,
+                                   std::string_view call_id, std::string_view server,
+                                   std::string_view error_type) const {
+  if (!trace.tracer || !trace.sampled || !span.start_ns) return;
+  tr::SpanData s;
+  s.trace_id = trace.trace_id;
+  s.span_id = span.id;
+  s.parent_span_id = trace.span_id;
+  s.trace_state = trace.trace_state;
+  s.kind = tr::SpanKind::internal;  // GenAI conventions: execute_tool is an internal span
+  s.name = "execute_tool " + std::string{tool_name};
+  s.start_unix_ns = span.start_ns;
+  s.end_unix_ns = tr::unix_now_ns();
+  s.attributes.reserve(8);
+  s.attributes.push_back({tr::attr::gen_ai_operation_name, std::string{"execute_tool"}});
+  s.attributes.push_back({tr::attr::gen_ai_tool_name, std::string{tool_name}});
+  s.attributes.push_back({tr::attr::gen_ai_tool_type, std::string{tool_type}});
+  if (!call_id.empty()) s.attributes.push_back({tr::attr::gen_ai_tool_call_id, std::string{call_id}});
+  if (!server.empty()) s.attributes.push_back({tr::attr::url_full, std::string{server}});
+  s.attributes.push_back({tr::attr::request_id, request_id});
+  if (!error_type.empty()) {
+    s.status = tr::StatusCode::error;
+    s.attributes.push_back({tr::attr::error_type, std::string{error_type}});
+  }
+  trace.tracer->end(std::move(s));
 }
 
 void RequestContext::provider_known(std::string_view id, telemetry::Recorder* recorder) {
@@ -175,7 +218,7 @@ telemetry::RequestOutcome to_outcome(const RequestContext& ctx,
   tools.clear();
   for (const auto& call : ctx.tool_calls) {
     auto error = tool_call_error(call, ctx.offered_tools);
-    tools.push_back({telemetry::tool_type::function, call.name, error.empty(), error});
+    tools.push_back({telemetry::tool_type::function, call.name, error.empty(), error, std::nullopt});
   }
   o.tool_calls = tools;
   o.upstream_error_reason = ctx.upstream_error_reason;

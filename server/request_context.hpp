@@ -77,6 +77,20 @@ struct RequestContext {
   std::string_view start_upstream_span(std::string_view host, std::uint16_t port);
   // The upstream answer is complete (or the call failed): the client span ends now.
   void end_upstream_span();
+  // One model call of several (a tool loop): its client span, with this call's usage, goes out now, so
+  // the next call gets its own.
+  void end_upstream_round(const Usage& round_usage);
+  // A tool call the gateway runs: its span (a child of the server span) starts now; `traceparent` names it
+  // for the tool server (empty when tracing is off).
+  struct ToolSpan {
+    telemetry::trace::SpanId id;
+    std::uint64_t start_ns = 0;
+    std::string traceparent;
+  };
+  ToolSpan start_tool_span() const;
+  // Ends it: "execute_tool <name>" with the tool's attributes; error_type empty on success.
+  void end_tool_span(const ToolSpan& span, std::string_view tool_name, std::string_view tool_type,
+                     std::string_view call_id, std::string_view server, std::string_view error_type) const;
   // Marks the provider known and counts the request in flight (once).
   void provider_known(std::string_view id, telemetry::Recorder* recorder);
   // Reports to the recorder (may be null), ends the spans and writes the access line. Idempotent.

@@ -26,6 +26,7 @@ std::expected<void, std::string> load_state(const config::Config& config, Gatewa
   l.pool_max_idle_per_host = static_cast<std::size_t>(config.integer(Key::client_max_idle_conns_per_host));
   state.policy = ModelPolicy{config.list(Key::allowed_models), config.list(Key::disallowed_models)};
   state.mcp_expose = config.boolean(Key::mcp_expose);
+  state.tool_max_iterations = config.integer(Key::mcp_max_iterations);
   auto defs = config::providers();
   state.providers.clear();
   state.models_failing = std::make_unique<std::atomic<bool>[]>(defs.size());

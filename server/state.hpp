@@ -29,6 +29,9 @@ namespace igw::server {
 namespace auth {
 class Authenticator;
 }
+namespace tools {
+class ToolRegistry;
+}
 
 using Duration = std::chrono::steady_clock::duration;
 
@@ -62,6 +65,8 @@ struct GatewayState {
   std::vector<ProviderRuntime> providers;  // indexed like config::providers()
   ModelPolicy policy;
   bool mcp_expose = false;
+  std::int64_t tool_max_iterations = 10;  // MCP_MAX_ITERATIONS: model calls per request in a tool loop
+  tools::ToolRegistry* tools = nullptr;   // null: MCP_ENABLE and A2A_ENABLE off
   telemetry::Recorder* recorder = nullptr;  // null: telemetry off
   telemetry::Tracer* tracer = nullptr;      // null: tracing off (no OTLP endpoint, or telemetry off)
   auth::Authenticator* auth = nullptr;      // null: AUTH_ENABLE off (every route open)

@@ -27,6 +27,7 @@ constexpr std::array<L, 1> kProvider{label::provider};
 constexpr std::array<L, 2> kProviderReason{label::provider, label::reason};
 constexpr std::array<L, 3> kBuildInfoLabels{label::version, label::revision, label::compiler};
 constexpr std::array<L, 1> kReason{label::reason};
+constexpr std::array<L, 2> kToolServer{label::tool_type, label::server};
 constexpr std::array<L, 1> kLabelName{label::label_name};
 constexpr std::array<L, 1> kWhere{label::where};
 constexpr std::array<L, 1> kOutcome{label::outcome};
@@ -56,7 +57,7 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::tool_calls_failure_total, "llm_tool_calls_failure_total", counter, "calls", kToolFailureLabels, {},
      "Failed tool/function calls bucketed by error reason.", page},
     {Metric::tool_call_duration, "llm_tool_call_duration", histogram, "ms", kToolLabels, kPageMsBuckets,
-     "Per-call duration of tool/function invocation.", page, planned},
+     "Per-call duration of tool/function invocation.", page},
     {Metric::target_info, "target_info", gauge, "1", kTargetInfoLabels, {},
      "Service attributes of this gateway (service.name, service.version, deployment.environment); always 1.", page},
     {Metric::time_to_first_token, "igw_time_to_first_token_seconds", histogram, "seconds", kProviderModel, kTtftBuckets,
@@ -83,6 +84,9 @@ constexpr std::array<MetricDef, kMetricCount> kMetrics{{
     {Metric::auth_keys_loaded, "igw_auth_keys_loaded", gauge, "1", {}, {},
      "1 when the OIDC issuer's signing keys are loaded and bearer tokens can be verified; 0 while igw waits "
      "for the issuer (protected routes answer 503). Present only with AUTH_ENABLE=true.", igw},
+    {Metric::tool_server_up, "igw_tool_server_up", gauge, "1", kToolServer, {},
+     "1 while an MCP server (tool_type=\"mcp\") or A2A agent (\"a2a\") is connected and its tools are offered, "
+     "0 while it is down and retried in the background; server is its configured URL.", igw},
     {Metric::auth_failures_total, "igw_auth_failures_total", counter, "requests", kReason, {},
      "Requests refused by bearer-token auth, by reason (missing_token, expired, bad_signature, "
      "keys_unavailable, ...).", igw},

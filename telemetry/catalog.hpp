@@ -32,6 +32,7 @@ inline constexpr std::string_view request_path = "request_path";
 inline constexpr std::string_view status_code = "status_code";
 inline constexpr std::string_view tool_type = "tool_type";
 inline constexpr std::string_view tool_name = "tool_name";
+inline constexpr std::string_view server = "server";
 inline constexpr std::string_view error_type = "error_type";
 inline constexpr std::string_view reason = "reason";
 inline constexpr std::string_view service_name = "service_name";
@@ -57,6 +58,15 @@ inline constexpr std::string_view function = "function";
 namespace tool_error {
 inline constexpr std::string_view unknown_tool = "unknown_tool";            // the model called a tool not offered
 inline constexpr std::string_view invalid_arguments = "invalid_arguments";  // arguments are not valid JSON
+// Calls the gateway runs itself (MCP, A2A):
+inline constexpr std::string_view timeout = "timeout";          // no answer within the time limit
+inline constexpr std::string_view connect = "connect";          // the server could not be reached (TCP, TLS)
+inline constexpr std::string_view protocol = "protocol";        // an answer that is not the protocol's shape
+inline constexpr std::string_view http_status = "http_status";  // the server answered with an HTTP error status
+inline constexpr std::string_view rpc_error = "rpc_error";      // a JSON-RPC error other than the ones below
+inline constexpr std::string_view not_found = "not_found";      // the server does not know the tool
+inline constexpr std::string_view tool_error = "tool_error";    // the tool ran and reported an error
+inline constexpr std::string_view unavailable = "unavailable";  // the server is down (not connected)
 }  // namespace tool_error
 
 // Values of the request_type label: which API a request used.
@@ -101,6 +111,7 @@ enum class Metric : std::size_t {
   label_values_capped_total,
   internal_errors_total,
   auth_keys_loaded,
+  tool_server_up,
   auth_failures_total,
   // Process metrics under their conventional names.
   process_cpu_seconds_total,

@@ -114,6 +114,10 @@ class PrometheusRecorder final : public Recorder {
     record_tool_call(provider, capped_model(provider, model), call);
   }
 
+  void tool_server_up(std::string_view tool_type, std::string_view server, bool up) override {
+    gauge(Metric::tool_server_up, {tool_type, server}).Set(up ? 1 : 0);
+  }
+
   void auth_keys_loaded(bool loaded) override { gauge(Metric::auth_keys_loaded, {}).Set(loaded ? 1 : 0); }
 
   void spans_dropped(std::string_view reason, std::uint64_t count) override {
@@ -277,6 +281,7 @@ class PrometheusRecorder final : public Recorder {
       counter(Metric::tool_calls_success_total, {provider, model, call.tool_type, name}).Increment();
     else
       counter(Metric::tool_calls_failure_total, {provider, model, call.tool_type, name, call.error_type}).Increment();
+    if (call.duration_ms) histogram(Metric::tool_call_duration, {provider, model, call.tool_type, name}).Observe(*call.duration_ms);
   }
 
   void update_process_metrics() {

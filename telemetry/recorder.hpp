@@ -17,6 +17,7 @@ struct ToolCallOutcome {
   std::string_view name;
   bool success = true;
   std::string_view error_type; // when !success
+  std::optional<double> duration_ms;  // calls the gateway ran itself (MCP, A2A)
 };
 
 struct RequestOutcome {
@@ -55,6 +56,8 @@ class Recorder {
   virtual void request_finished(const RequestOutcome& outcome) = 0;
   // A tool call the gateway ran itself (MCP, A2A), outside a finished request.
   virtual void tool_call(std::string_view provider, std::string_view model, const ToolCallOutcome& call) = 0;
+  // Whether an MCP server or A2A agent (tool_type mcp / a2a, its configured URL) is connected.
+  virtual void tool_server_up(std::string_view /*tool_type*/, std::string_view /*server*/, bool /*up*/) {}
   // Whether the OIDC issuer's keys are loaded (auth on only).
   virtual void auth_keys_loaded(bool loaded) = 0;
   // Trace spans that were not exported (a span_drop reason), and the outcome of one OTLP export. Called

@@ -100,6 +100,7 @@ inline constexpr std::string_view http_request_method = "http.request.method";
 inline constexpr std::string_view http_route = "http.route";
 inline constexpr std::string_view http_response_status_code = "http.response.status_code";
 inline constexpr std::string_view url_path = "url.path";
+inline constexpr std::string_view url_full = "url.full";
 inline constexpr std::string_view server_address = "server.address";
 inline constexpr std::string_view server_port = "server.port";
 inline constexpr std::string_view error_type = "error.type";
@@ -112,6 +113,7 @@ inline constexpr std::string_view gen_ai_usage_input_tokens = "gen_ai.usage.inpu
 inline constexpr std::string_view gen_ai_usage_output_tokens = "gen_ai.usage.output_tokens";
 inline constexpr std::string_view gen_ai_tool_name = "gen_ai.tool.name";
 inline constexpr std::string_view gen_ai_tool_type = "gen_ai.tool.type";
+inline constexpr std::string_view gen_ai_tool_call_id = "gen_ai.tool.call.id";
 }  // namespace attr
 
 }  // namespace igw::telemetry::trace

@@ -6,10 +6,13 @@ source "$(dirname "$0")/lib.sh"
 
 planned=$("$IGW_BIN" config list -o json | jq -r '.[] | select(.status=="planned") | .env')
 [[ -n $planned ]] || fail "config list -o json shows no planned setting"
-grep -qx MCP_ENABLE <<<"$planned" || fail "MCP_ENABLE is not listed as planned"
-grep -qx AUTH_ENABLE <<<"$planned" && fail "AUTH_ENABLE is listed as planned"
+grep -qx AUTH_OIDC_CLIENT_SECRET <<<"$planned" || fail "AUTH_OIDC_CLIENT_SECRET is not listed as planned"
+for env in AUTH_ENABLE MCP_ENABLE MCP_SERVERS A2A_AGENTS; do
+  grep -qx "$env" <<<"$planned" && fail "$env is listed as planned"
+done
 table=$("$IGW_BIN" config list)
-grep -qE '^MCP_ENABLE +false +bool +planned ' <<<"$table" || fail "config list (table) lacks the status"
+grep -qE '^AUTH_OIDC_CLIENT_SECRET +string +planned ' <<<"$table" || fail "config list (table) lacks the status"
+grep -qE '^MCP_ENABLE +false +bool +implemented ' <<<"$table" || fail "config list (table): MCP_ENABLE not implemented"
 ok "config list shows the status"
 
 # serve refuses, exits 2 at once, and never listens.
@@ -31,26 +34,24 @@ refuse() {  # refuse VAR=VALUE [WHAT]: serve and config check both exit 2 with o
   assert_contains "$err" "$var=" "igw config check with $assignment"
 }
 refuse AUTH_OIDC_CLIENT_SECRET=a-client-secret-value
-refuse MCP_ENABLED=1
-refuse MCP_ENABLE=true
-refuse A2A_AGENTS=http://127.0.0.1:9/agent
-refuse MCP_SERVERS=http://127.0.0.1:9/mcp
 ok "planned settings stop serve and config check"
-MCP_ENABLE=false "$IGW_BIN" config check 2>/dev/null || fail "MCP_ENABLE=false (its default) was refused"
-set +e
-"$IGW_BIN" serve --server-port "$port" --mcp-enable true >/dev/null 2>&1; rc=$?
-set -e
-assert_eq 2 "$rc" "igw serve --mcp-enable true: exit code"
-ok "a planned setting's default is accepted; its flag is refused like its variable"
+AUTH_OIDC_CLIENT_SECRET= "$IGW_BIN" config check 2>/dev/null || fail "AUTH_OIDC_CLIENT_SECRET='' (its default) was refused"
+MCP_ENABLED=1 MCP_SERVERS=http://127.0.0.1:9/mcp A2A_ENABLE=true A2A_AGENTS=http://127.0.0.1:9/agent \
+  "$IGW_BIN" config check >/dev/null 2>&1 || fail "the implemented MCP / A2A settings were refused"
+ok "a planned setting's default is accepted; implemented ones are accepted"
 
-# Planned metrics: listed as planned, absent from a live exposition.
+# Planned metrics: listed as planned, absent from a live exposition. (None is left today: every metric
+# of the catalog is recorded; the loop below guards the next one declared before it works.)
+statuses=$("$IGW_BIN" metrics list -o json | jq -r '.[].status' | sort -u)
+grep -qx implemented <<<"$statuses" || fail "metrics list -o json shows no status"
 planned_metrics=$("$IGW_BIN" metrics list -o json | jq -r '.[] | select(.status=="planned") | .name')
-grep -qx llm_tool_call_duration <<<"$planned_metrics" || fail "llm_tool_call_duration is not listed as planned"
+[[ $("$IGW_BIN" metrics list -o json | jq -r '.[] | select(.name=="llm_tool_call_duration") | .status') == implemented ]] \
+  || fail "llm_tool_call_duration is not listed as implemented"
 igw_start_gateway gw TELEMETRY_ENABLE=true TELEMETRY_METRICS_PORT=0
 exposition=$(igw_curl "http://127.0.0.1:$GW_METRICS_PORT/metrics")
 assert_contains "$exposition" "# TYPE llm_requests_total counter" "exposition"
 while read -r name; do
-  [[ $exposition == *"$name"* ]] && fail "planned metric $name is exported"
+  [[ -n $name && $exposition == *"$name"* ]] && fail "planned metric $name is exported"
 done <<<"$planned_metrics"
 ok "planned metrics are listed as planned and not exported"
 

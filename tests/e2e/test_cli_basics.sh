@@ -27,8 +27,8 @@ jq -e 'all(.[]; (.help|length>0) and (.type|IN("counter","gauge","histogram")) a
 # (captured first: grep -q closing the pipe early would fail the pipeline under pipefail)
 markdown=$("$igw" metrics list -o markdown)
 grep -q '^| `\?llm_request_duration' <<<"$markdown" || fail "metrics list -o markdown lacks llm_request_duration"
-grep -q '^| llm_tool_call_duration | histogram | ms | .* | page | planned |' <<<"$markdown" \
-  || fail "metrics list -o markdown does not show llm_tool_call_duration as planned"
+grep -q '^| llm_tool_call_duration | histogram | ms | .* | page | implemented |' <<<"$markdown" \
+  || fail "metrics list -o markdown does not show llm_tool_call_duration as implemented"
 
 # config list -o json: the spec's settings.
 settings=$("$igw" config list -o json)

@@ -91,19 +91,16 @@ TEST_SUITE("config/loader") {
       CAPTURE(s.env);
       CHECK(Config::load({{s.env, s.default_value}}).has_value());  // its own default, written out
     }
-    CHECK(error_of({{"MCP_ENABLE", "true"}}) ==
-          "MCP_ENABLE=\"true\" is not available yet: this build of igw does not implement MCP_ENABLE (a planned "
-          "setting); leave it unset");
-    CHECK(error_of({{"MCP_ENABLED", "1"}}).starts_with("MCP_ENABLED=\"1\" is not available yet"));
-    CHECK(error_of({{"MCP_ENABLE", "0"}}).empty());  // the default, spelled differently
-    CHECK(error_of({{"MCP_CLIENT_TIMEOUT", "5000ms"}}).empty());
-    CHECK(error_of({{"MCP_CLIENT_TIMEOUT", "6s"}}).starts_with("MCP_CLIENT_TIMEOUT=\"6s\" is not available yet"));
-    CHECK(error_of({}, {{"A2A_AGENTS", "http://agent:9999"}})
-              .starts_with("--a2a-agents=\"http://agent:9999\" is not available yet"));
     // A secret is masked in the message like everywhere else.
-    CHECK(error_of({{"AUTH_OIDC_CLIENT_SECRET", "a-long-client-secret"}})
-              .starts_with("AUTH_OIDC_CLIENT_SECRET=\"a-l****\" is not available yet"));
-    // A bad value is reported as bad before it is reported as planned.
+    CHECK(error_of({{"AUTH_OIDC_CLIENT_SECRET", "a-long-client-secret"}}) ==
+          "AUTH_OIDC_CLIENT_SECRET=\"a-l****\" is not available yet: this build of igw does not implement "
+          "AUTH_OIDC_CLIENT_SECRET (a planned setting); leave it unset");
+    CHECK(error_of({{"AUTH_OIDC_CLIENT_SECRET", ""}}).empty());  // its default
+    // The MCP and A2A settings work now: any valid value is taken.
+    CHECK(error_of({{"MCP_ENABLE", "true"}, {"MCP_SERVERS", "http://mcp:8080/mcp"}}).empty());
+    CHECK(error_of({{"MCP_ENABLED", "1"}}).empty());
+    CHECK(error_of({{"MCP_CLIENT_TIMEOUT", "6s"}}).empty());
+    CHECK(error_of({}, {{"A2A_AGENTS", "http://agent:9999"}}).empty());
     CHECK(error_of({{"MCP_ENABLE", "maybe"}}).starts_with("invalid MCP_ENABLE=\"maybe\""));
   }
 }

@@ -112,7 +112,8 @@ TEST_SUITE("config/settings status") {
       if (s.status == Status::planned) planned.push_back(s.env);
     // Tracing, MCP and A2A: each flips to implemented with the change that makes it work. Auth verifies
     // tokens locally against the issuer's keys: it needs no client secret.
-    CHECK(std::find(planned.begin(), planned.end(), "MCP_ENABLE") != planned.end());
+    CHECK(std::find(planned.begin(), planned.end(), "MCP_ENABLE") == planned.end());
+    CHECK(std::find(planned.begin(), planned.end(), "A2A_AGENTS") == planned.end());
     CHECK(std::find(planned.begin(), planned.end(), "AUTH_OIDC_CLIENT_SECRET") != planned.end());
     CHECK(std::find(planned.begin(), planned.end(), "AUTH_ENABLE") == planned.end());
     CHECK(std::find(planned.begin(), planned.end(), "MCP_EXPOSE") == planned.end());

@@ -125,4 +125,31 @@ TEST_SUITE("mock/anthropic") {
     CHECK(type_of(529) == "overloaded_error");
     CHECK(json::parse(anthropic_error_json(400, "bad \"x\"\n"))["error"]["message"] == "bad \"x\"\n");
   }
+
+  TEST_CASE("quoted tool results: text block, output tokens, and text deltas joining to the same text") {
+    auto req = request();
+    req.tool_results = {"it is \"sunny\"", "two\tparts"};
+    auto a = make_answer(req, 1, 0, 0);
+    const std::string quote = "Tool results: it is \"sunny\" | two parts";
+    auto j = json::parse(anthropic_message_json(req, a));
+    CHECK(j["content"][0]["text"] == quote);
+    CHECK(j["stop_reason"] == "end_turn");
+    CHECK(j["usage"]["output_tokens"] == 8);
+    auto events = anthropic_stream_events(req, a);
+    std::vector<std::string> deltas;
+    for (const auto& e : events)
+      if (event_type(e) == "content_block_delta") deltas.push_back(data_of(e)["delta"]["text"]);
+    REQUIRE(deltas.size() == 8);
+    CHECK(deltas[0] == "Tool");
+    CHECK(deltas[1] == " results:");
+    std::string text;
+    for (const auto& d : deltas) text += d;
+    CHECK(text == quote);
+    CHECK(data_of(events[events.size() - 2])["usage"]["output_tokens"] == 8);
+    req.max_tokens = 4;
+    auto cut = make_answer(req, 1, 0, 0);
+    auto k = json::parse(anthropic_message_json(req, cut));
+    CHECK(k["content"][0]["text"] == "Tool results: it is");
+    CHECK(k["stop_reason"] == "max_tokens");
+  }
 }

@@ -213,4 +213,55 @@ TEST_SUITE("mock/openai") {
       CHECK(of(status)["param"].is_null());
     }
   }
+
+  TEST_CASE("quoted tool results: content, completion tokens, and a stream that joins to the same text") {
+    auto req = request(true);
+    req.tool_results = {"sunny, \"21\" C", "line\nbreak"};
+    auto a = make_answer(req, 100, 0, 0);  // the configured count does not stretch a quote
+    auto whole = json::parse(openai_completion_json(req, a));
+    const std::string quote = "Tool results: sunny, \"21\" C | line break";
+    CHECK(whole["choices"][0]["message"]["content"] == quote);
+    CHECK(whole["choices"][0]["finish_reason"] == "stop");
+    CHECK(whole["usage"]["completion_tokens"] == 8);
+    CHECK(a.completion_tokens == 8);
+    auto events = openai_stream_events(req, a);
+    CHECK(data_of(events[1])["choices"][0]["delta"]["content"] == "Tool");
+    CHECK(data_of(events[2])["choices"][0]["delta"]["content"] == " results:");
+    std::string text;
+    int deltas = 0;
+    for (const auto& e : events) {
+      if (e == "data: [DONE]\n\n") continue;
+      auto c = data_of(e);
+      if (c["choices"].empty() || !c["choices"][0]["delta"].contains("content")) continue;
+      text += c["choices"][0]["delta"]["content"].get<std::string>();
+      if (!c["choices"][0]["delta"].contains("role")) ++deltas;
+    }
+    CHECK(text == quote);
+    CHECK(deltas == 8);
+    CHECK(data_of(events[events.size() - 2])["usage"]["completion_tokens"] == 8);
+  }
+
+  TEST_CASE("quoted tool results: max_tokens still caps them (finish_reason length)") {
+    auto req = request();
+    req.tool_results = {"a b c d"};
+    req.max_tokens = 3;
+    auto a = make_answer(req, 0, 0, 0);
+    CHECK(a.truncated);
+    CHECK(join_tokens(a.tokens) == "Tool results: a");
+    auto j = json::parse(openai_completion_json(req, a));
+    CHECK(j["choices"][0]["finish_reason"] == "length");
+    CHECK(j["usage"]["completion_tokens"] == 3);
+    req.max_tokens = 6;  // exactly the quote: not truncated
+    CHECK_FALSE(make_answer(req, 0, 0, 0).truncated);
+    CHECK(make_answer(req, 0, 0, 0).tokens.size() == 6);
+  }
+
+  TEST_CASE("a tool call beats quoting: results of earlier rounds do not turn a call into text") {
+    auto req = request();
+    req.tool_results = {"earlier"};
+    req.tool_call = ToolCall{"call_2", "f", "{}"};
+    auto j = json::parse(openai_completion_json(req, make_answer(req, 5, 0, 0)));
+    CHECK(j["choices"][0]["finish_reason"] == "tool_calls");
+    CHECK(j["choices"][0]["message"]["content"].is_null());
+  }
 }

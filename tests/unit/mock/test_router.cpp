@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "mock/router.hpp"
 
@@ -16,6 +17,77 @@ Request post(std::string target, std::string body, Headers headers = {}) {
 const std::string kChat = R"({"model":"mock-gpt-4o","messages":[{"role":"user","content":"a b c"}]})";
 const std::string kStream =
     R"({"model":"mock-gpt-4o","stream":true,"messages":[{"role":"user","content":"a"}]})";
+
+const json kWeather = json::parse(R"([{"type":"function","function":{"name":"get_weather",
+  "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}},
+  {"type":"function","function":{"name":"get_time"}}])");
+const json kFind = json::parse(R"([{"name":"find","input_schema":{"type":"object",
+  "properties":{"q":{"type":"string"}}}}])");
+
+std::string openai_body(const json& messages, bool stream = false) {
+  return json{{"model", "mock-gpt-4o"}, {"stream", stream}, {"tools", kWeather}, {"messages", messages}}
+      .dump();
+}
+std::string anthropic_body(const json& messages, bool stream = false) {
+  return json{{"model", "mock-claude-sonnet"},
+              {"max_tokens", 100},
+              {"stream", stream},
+              {"tools", kFind},
+              {"messages", messages}}
+      .dump();
+}
+
+// The text of a streamed answer: its content / text deltas joined.
+std::string streamed_text(const Reply& r) {
+  std::string text;
+  for (const auto& e : r.events) {
+    auto pos = e.find("data: {");
+    if (pos == std::string::npos) continue;
+    auto d = json::parse(e.substr(pos + 6));
+    if (d.contains("choices") && !d["choices"].empty())
+      text += d["choices"][0]["delta"].value("content", json("")).get<std::string>();
+    if (d.value("type", "") == "content_block_delta") text += d["delta"].value("text", "");
+  }
+  return text;
+}
+
+// Plays a gateway's agent loop over OpenAI chat: runs each call the mock makes ("result <n>") until it
+// answers with text. Returns the call ids in order; `messages` ends with the tool results.
+std::vector<std::string> openai_agent_loop(Router& router, std::mt19937_64& rng, json& messages,
+                                           const Headers& headers) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    auto r = router.handle(post("/v1/chat/completions", openai_body(messages), headers), rng);
+    REQUIRE(r.status == 200);
+    auto choice = json::parse(r.body)["choices"][0];
+    if (choice["finish_reason"] != "tool_calls") break;
+    const auto& call = choice["message"]["tool_calls"][0];
+    ids.push_back(call["id"]);
+    messages.push_back(choice["message"]);
+    messages.push_back(
+        {{"role", "tool"}, {"tool_call_id", call["id"]}, {"content", "result " + std::to_string(i)}});
+  }
+  return ids;
+}
+
+// The same over Anthropic messages: tool_use blocks answered by user messages of tool_result blocks.
+std::vector<std::string> anthropic_agent_loop(Router& router, std::mt19937_64& rng, json& messages,
+                                              const Headers& headers) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    auto r = router.handle(post("/v1/messages", anthropic_body(messages), headers), rng);
+    REQUIRE(r.status == 200);
+    auto m = json::parse(r.body);
+    if (m["stop_reason"] != "tool_use") break;
+    ids.push_back(m["content"][0]["id"]);
+    messages.push_back({{"role", "assistant"}, {"content", m["content"]}});
+    messages.push_back({{"role", "user"},
+                        {"content", json::array({{{"type", "tool_result"},
+                                                  {"tool_use_id", m["content"][0]["id"]},
+                                                  {"content", "result " + std::to_string(i)}}})}});
+  }
+  return ids;
+}
 
 }  // namespace
 
@@ -126,5 +198,142 @@ TEST_SUITE("mock/router") {
     CHECK(stats["cancellations"][0]["events_sent"] == 3);
     CHECK(stats["cancellations"][0]["unix_ms"].get<double>() > 1.6e12);
     CHECK(stats["requests_total"] == 3);
+  }
+
+  TEST_CASE("/mcp: routed to the MCP server, recorded and counted like the other routes") {
+    Options o;
+    State state(10);
+    Router router(o, state);
+    std::mt19937_64 rng(1);
+    const Headers client{{"accept", "application/json, text/event-stream"},
+                         {"content-type", "application/json"}};
+    const std::string init =
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})";
+    auto r = router.handle(post("/mcp", init, client), rng);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body)["result"]["serverInfo"]["name"] == "igw-mock");
+    REQUIRE(r.headers.size() == 1);
+    CHECK(r.headers[0].first == "Mcp-Session-Id");
+    CHECK(router.handle(Request{"GET", "/mcp", client, ""}, rng).status == 405);
+    CHECK(router.handle(post("/v1/mcp", init, client), rng).status == 404);  // only /mcp itself
+    auto reqs = json::parse(router.handle(Request{"GET", "/mock/requests", {}, ""}, rng).body)["requests"];
+    REQUIRE(reqs.size() == 3);
+    CHECK(reqs[0]["path"] == "/mcp");
+    CHECK(reqs[0]["body"] == init);
+    auto stats = json::parse(state.stats_json());
+    CHECK(stats["requests_total"] == 3);
+    CHECK(stats["mcp_requests"] == 2);
+    CHECK(stats["mcp_sessions"] == 1);
+  }
+
+  TEST_CASE("agent loop, x-mock-tool-rounds 3: three calls with distinct ids, then the results quoted") {
+    Options o;
+    State state(10);
+    Router router(o, state);
+    std::mt19937_64 rng(1);
+    const Headers three{{"x-mock-tool-rounds", "3"}};
+    const std::string quote = "Tool results: result 0 | result 1 | result 2";
+
+    json messages = json::array({{{"role", "user"}, {"content", "call get_weather for Paris"}}});
+    auto ids = openai_agent_loop(router, rng, messages, three);
+    CHECK(ids.size() == 3);
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 3);
+    auto text = router.handle(post("/v1/chat/completions", openai_body(messages), three), rng);
+    auto choice = json::parse(text.body)["choices"][0];
+    CHECK(choice["finish_reason"] == "stop");
+    CHECK(choice["message"]["content"] == quote);
+    CHECK(json::parse(text.body)["usage"]["completion_tokens"] == 10);
+    auto streamed = router.handle(post("/v1/chat/completions", openai_body(messages, true), three), rng);
+    CHECK(streamed_text(streamed) == quote);
+
+    json conversation = json::array({{{"role", "user"}, {"content", "please call find"}}});
+    ids = anthropic_agent_loop(router, rng, conversation, three);
+    CHECK(ids.size() == 3);
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 3);
+    auto m = json::parse(router.handle(post("/v1/messages", anthropic_body(conversation), three), rng).body);
+    CHECK(m["stop_reason"] == "end_turn");
+    CHECK(m["content"][0]["text"] == quote);
+    auto events = router.handle(post("/v1/messages", anthropic_body(conversation, true), three), rng);
+    CHECK(streamed_text(events) == quote);
+  }
+
+  TEST_CASE("agent loop: one round by default, Options::tool_rounds otherwise; the header overrides both") {
+    State state(10);
+    std::mt19937_64 rng(1);
+    const json start = json::array({{{"role", "user"}, {"content", "use the tool"}}});
+    auto rounds = [&](const Options& o, const Headers& headers) {
+      Router router(o, state);
+      json messages = start;
+      return openai_agent_loop(router, rng, messages, headers).size();
+    };
+    Options o;
+    CHECK(rounds(o, {}) == 1);
+    CHECK(rounds(o, {{"x-mock-tool-rounds", "2"}}) == 2);
+    CHECK(rounds(o, {{"x-mock-tool-rounds", "-1"}}) == 1);  // not a count: ignored
+    CHECK(rounds(o, {{"x-mock-tool-rounds", "many"}}) == 1);
+    o.tool_rounds = 4;
+    CHECK(rounds(o, {}) == 4);
+    CHECK(rounds(o, {{"x-mock-tool-rounds", "1"}}) == 1);
+    o.tool_rounds = 0;
+    CHECK(rounds(o, {}) == 0);
+  }
+
+  TEST_CASE("x-mock-tool-rounds 0 answers with text at once") {
+    Options o;
+    o.tokens = 3;
+    State state(10);
+    Router router(o, state);
+    std::mt19937_64 rng(1);
+    const json ask = json::array({{{"role", "user"}, {"content", "call get_weather now"}}});
+    auto r =
+        router.handle(post("/v1/chat/completions", openai_body(ask), {{"x-mock-tool-rounds", "0"}}), rng);
+    auto choice = json::parse(r.body)["choices"][0];
+    CHECK(choice["finish_reason"] == "stop");
+    CHECK(choice["message"]["content"] == "call get_weather now");
+    const json find = json::array({{{"role", "user"}, {"content", "call find"}}});
+    auto m = json::parse(
+        router.handle(post("/v1/messages", anthropic_body(find), {{"x-mock-tool-rounds", "0"}}), rng).body);
+    CHECK(m["stop_reason"] == "end_turn");
+    CHECK(m["content"][0]["type"] == "text");
+  }
+
+  TEST_CASE("x-mock-tool picks the tool, x-mock-tool-arguments its arguments; bad arguments are a 400") {
+    Options o;
+    State state(10);
+    Router router(o, state);
+    std::mt19937_64 rng(1);
+    const json talk = json::array({{{"role", "user"}, {"content", "just talk"}}});
+    auto call_of = [&](const Reply& r) {
+      REQUIRE(r.status == 200);
+      return json::parse(r.body)["choices"][0]["message"]["tool_calls"][0]["function"];
+    };
+    auto f = call_of(
+        router.handle(post("/v1/chat/completions", openai_body(talk), {{"x-mock-tool", "get_time"}}), rng));
+    CHECK(f["name"] == "get_time");
+    CHECK(f["arguments"] == "{}");
+    const std::string args = R"({"city": "Lyon", "days": [1, 2]})";
+    f = call_of(router.handle(post("/v1/chat/completions", openai_body(talk),
+                                   {{"x-mock-tool", "get_weather"}, {"x-mock-tool-arguments", args}}),
+                              rng));
+    CHECK(f["name"] == "get_weather");
+    CHECK(f["arguments"] == args);
+    // Not offered: ignored, and the prompt decides (here: no tool).
+    auto text =
+        router.handle(post("/v1/chat/completions", openai_body(talk), {{"x-mock-tool", "nope"}}), rng);
+    CHECK(json::parse(text.body)["choices"][0]["finish_reason"] == "stop");
+    const json find = json::array({{{"role", "user"}, {"content", "call find"}}});
+    auto m = json::parse(
+        router.handle(post("/v1/messages", anthropic_body(find), {{"x-mock-tool-arguments", args}}), rng)
+            .body);
+    CHECK(m["content"][0]["input"] == json::parse(args));
+    auto bad = router.handle(
+        post("/v1/chat/completions", openai_body(talk), {{"x-mock-tool-arguments", "[1, 2]"}}), rng);
+    CHECK(bad.status == 400);
+    CHECK(json::parse(bad.body)["error"]["message"] ==
+          "x-mock-tool-arguments: expected a JSON object, got [1, 2]");
+    auto bad_anthropic =
+        router.handle(post("/v1/messages", anthropic_body(find), {{"x-mock-tool-arguments", "{"}}), rng);
+    CHECK(bad_anthropic.status == 400);
+    CHECK(json::parse(bad_anthropic.body)["type"] == "error");
   }
 }

@@ -325,3 +325,295 @@ TEST_SUITE("fetch") {
     CHECK(r.error() == "GET " + server.url("/jwks") + ": timed out");
   }
 }
+
+namespace {
+
+using CallResult = std::expected<HttpAnswer, FetchError>;
+
+// Runs http_call on `io` to its end (bounded).
+CallResult run_call(asio::io_context& io, const HttpCall& call, ssl::context* tls, FetchLimits limits = {}) {
+  std::optional<CallResult> out;
+  io.restart();
+  asio::co_spawn(
+      io, [&]() -> awaitable<void> { out = co_await http_call(call, tls, limits); }, asio::detached);
+  auto end = std::chrono::steady_clock::now() + 5s;
+  while (!out && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
+  REQUIRE_MESSAGE(out, "http_call did not finish in time");
+  return *out;
+}
+
+std::string seen_field(const SeenRequest& r, std::string_view name) {
+  auto v = r[beast::string_view{name.data(), name.size()}];
+  return std::string{v.data(), v.size()};
+}
+
+std::size_t seen_count(const SeenRequest& r, std::string_view name) {
+  return r.count(beast::string_view{name.data(), name.size()});
+}
+
+}  // namespace
+
+TEST_SUITE("fetch/http_call") {
+  TEST_CASE("fetch http_call: a POST carries its body and headers to the server exactly") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    SeenRequests seen;
+    server.serve(record_and_answer(seen, [](const SeenRequest&) { return canned_response(200, R"({"ok":true})"); }));
+    const std::string url = server.url("/rpc?x=1#frag");
+    const std::string body = "{\"jsonrpc\":\"2.0\",\"params\":{\"text\":\"caf\xc3\xa9\\n\"}}\n";
+    const HttpCall call{"POST", url,
+                        {{"Content-Type", "application/json"},
+                         {"X-Custom", "a value, with: colons; and \"quotes\""},
+                         {"Mcp-Session-Id", "abc-123"}},
+                        body};
+    auto r = run_call(io, call, nullptr);
+    REQUIRE_MESSAGE(r, r.error().message);
+    CHECK(r->status == 200);
+    CHECK(r->body == R"({"ok":true})");
+    REQUIRE(seen.size() == 1);
+    const auto& req = seen[0];
+    CHECK(req.method() == http::verb::post);
+    CHECK(std::string_view{req.target().data(), req.target().size()} == "/rpc?x=1");
+    CHECK(req.body() == body);
+    CHECK(seen_field(req, "Content-Length") == std::to_string(body.size()));
+    CHECK(seen_count(req, "Content-Length") == 1);
+    CHECK(seen_field(req, "Content-Type") == "application/json");
+    CHECK(seen_field(req, "X-Custom") == "a value, with: colons; and \"quotes\"");
+    CHECK(seen_field(req, "Mcp-Session-Id") == "abc-123");
+    CHECK(seen_field(req, "Host") == "127.0.0.1:" + std::to_string(server.port()));
+    CHECK(seen_field(req, "User-Agent") == "igw");
+    CHECK(seen_field(req, "Accept") == "application/json");  // the default when the call names none
+    CHECK(seen_count(req, "Accept") == 1);
+    CHECK(seen_count(req, "Transfer-Encoding") == 0);
+  }
+
+  TEST_CASE("fetch http_call: an Accept of the call's own replaces the default; other methods on the request line") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    SeenRequests seen;
+    server.serve(record_and_answer(seen, [](const SeenRequest&) { return canned_response(200, "{}"); }));
+    const std::string url = server.url("/mcp");
+    const HttpCall post{"POST", url, {{"accept", "application/json, text/event-stream"}}, "{}"};
+    REQUIRE(run_call(io, post, nullptr));
+    const HttpCall put{"PUT", url, {}, "x"};
+    REQUIRE(run_call(io, put, nullptr));
+    const HttpCall del{"DELETE", url, {}, {}};
+    REQUIRE(run_call(io, del, nullptr));
+    const HttpCall get{"GET", url, {}, {}};
+    REQUIRE(run_call(io, get, nullptr));
+    REQUIRE(seen.size() == 4);
+    CHECK(seen_field(seen[0], "Accept") == "application/json, text/event-stream");
+    CHECK(seen_count(seen[0], "Accept") == 1);
+    CHECK(seen[1].method() == http::verb::put);
+    CHECK(seen[1].body() == "x");
+    CHECK(seen[2].method() == http::verb::delete_);
+    CHECK(seen_field(seen[2], "Content-Length") == "0");  // a method other than GET says its body is empty
+    CHECK(seen[3].method() == http::verb::get);
+    CHECK(seen_count(seen[3], "Content-Length") == 0);
+  }
+
+  TEST_CASE("fetch http_call: statuses other than 200 are answers, not failures") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    SeenRequests seen;
+    server.serve(record_and_answer(seen, [](const SeenRequest& r) {
+      auto target = std::string_view{r.target().data(), r.target().size()};
+      if (target == "/404") return canned_response(404, "no such thing", "text/plain");
+      if (target == "/500") return canned_response(500, R"({"error":"boom"})");
+      if (target == "/202") return std::string{"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"};
+      return std::string{"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n"};
+    }));
+    struct Case {
+      std::string path;
+      unsigned status;
+      std::string body;
+    };
+    for (const auto& c : {Case{"/404", 404, "no such thing"}, Case{"/500", 500, R"({"error":"boom"})"},
+                          Case{"/202", 202, ""}, Case{"/401", 401, ""}}) {
+      CAPTURE(c.path);
+      const std::string url = server.url(c.path);
+      const HttpCall call{"POST", url, {}, "{}"};
+      auto r = run_call(io, call, nullptr);
+      REQUIRE_MESSAGE(r, r.error().message);
+      CHECK(r->status == c.status);
+      CHECK(r->body == c.body);
+    }
+  }
+
+  TEST_CASE("fetch http_call: header lookup is case-insensitive; the first of repeated headers; absent is empty") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    SeenRequests seen;
+    server.serve(record_and_answer(seen, [](const SeenRequest&) {
+      return std::string{
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nmcp-session-id: sess-42\r\n"
+          "X-Twice: first\r\nX-Twice: second\r\nContent-Length: 2\r\n\r\nok"};
+    }));
+    const std::string url = server.url("/mcp");
+    const HttpCall call{"GET", url, {}, {}};
+    auto r = run_call(io, call, nullptr);
+    REQUIRE_MESSAGE(r, r.error().message);
+    CHECK(r->header("Mcp-Session-Id") == "sess-42");
+    CHECK(r->header("MCP-SESSION-ID") == "sess-42");
+    CHECK(r->header("mcp-session-id") == "sess-42");
+    CHECK(r->header("content-type") == "text/event-stream");
+    CHECK(r->header("CONTENT-TYPE") == "text/event-stream");
+    CHECK(r->header("x-twice") == "first");
+    CHECK(r->header("X-Absent").empty());
+    CHECK(r->header("Mcp-Session").empty());  // a prefix is not the name
+  }
+
+  TEST_CASE("fetch http_call: a header holding CR, LF or another control character is refused as bad_url") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    server.serve(silent());
+    const std::string url = server.url("/mcp");
+    const std::vector<std::pair<std::string, std::string>> bad{
+        {"X-Value", "a\r\nX-Injected: 1"}, {"X-Value", "a\nb"}, {"X-Value", "a\rb"}, {"X-Value", std::string{"a\0b", 3}},
+        {"X-Name\r\nX-Injected", "v"},     {"X-Na:me", "v"},    {"", "v"}};
+    for (const auto& [name, value] : bad) {
+      CAPTURE(name);
+      CAPTURE(value);
+      const HttpCall call{"POST", url, {{"Content-Type", "application/json"}, {name, value}}, "{}"};
+      auto r = run_call(io, call, nullptr);
+      REQUIRE_FALSE(r);
+      CHECK(r.error().kind == FetchErrorKind::bad_url);
+      CHECK(r.error().message.starts_with("POST " + url + ": "));
+    }
+    settle(io);
+    CHECK(server.accepted() == 0);
+  }
+
+  TEST_CASE("fetch http_call: bad URLs are bad_url: control characters, not http(s), https without a context") {
+    asio::io_context io;
+    const std::vector<std::string> urls{"http://127.0.0.1:1/a b", "ftp://127.0.0.1/x", "https://127.0.0.1:1/x", "nonsense"};
+    for (const auto& url : urls) {
+      CAPTURE(url);
+      const HttpCall call{"GET", url, {}, {}};
+      auto r = run_call(io, call, nullptr);
+      REQUIRE_FALSE(r);
+      CHECK(r.error().kind == FetchErrorKind::bad_url);
+    }
+  }
+
+  TEST_CASE("fetch http_call: a refused connection is kind connect") {
+    asio::io_context io;
+    const auto url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/mcp";
+    const HttpCall call{"POST", url, {}, "{}"};
+    auto r = run_call(io, call, nullptr);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == FetchErrorKind::connect);
+    CHECK(r.error().message.starts_with("POST " + url + ": "));
+  }
+
+  TEST_CASE("fetch http_call: a silent server is kind timeout after the call's timeout") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    server.serve(silent());
+    const auto url = server.url("/mcp");
+    const HttpCall call{"POST", url, {}, "{}"};
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = run_call(io, call, nullptr, {.timeout = 200ms, .max_body = 1024});
+    const auto took = std::chrono::steady_clock::now() - t0;
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == FetchErrorKind::timeout);
+    CHECK(r.error().message == "POST " + url + ": timed out");
+    CHECK(took >= 200ms);
+    CHECK(took < 1500ms);
+  }
+
+  TEST_CASE("fetch http_call: connect_timeout bounds connecting (TCP and TLS handshake) only") {
+    TempDir dir;
+    auto cert = make_self_signed(dir, "issuer");
+    auto client = client_trusting(cert.cert);
+    asio::io_context io;
+    SUBCASE("a server that never starts the handshake: timeout after connect_timeout, well before the call's") {
+      FakeUpstream server{io};
+      server.serve(silent());
+      const auto url = "https://127.0.0.1:" + std::to_string(server.port()) + "/mcp";
+      const HttpCall call{"GET", url, {}, {}};
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = run_call(io, call, client.get(), {.timeout = 4s, .max_body = 1024, .connect_timeout = 150ms});
+      const auto took = std::chrono::steady_clock::now() - t0;
+      REQUIRE_FALSE(r);
+      CHECK(r.error().kind == FetchErrorKind::timeout);
+      CHECK(took >= 150ms);
+      CHECK(took < 2s);
+    }
+    SUBCASE("a handshake slower than connect_timeout: timeout") {
+      TlsServer server{io, cert, 300ms};
+      const auto url = server.url("/mcp");
+      const HttpCall call{"GET", url, {}, {}};
+      auto r = run_call(io, call, client.get(), {.timeout = 4s, .max_body = 1024, .connect_timeout = 100ms});
+      REQUIRE_FALSE(r);
+      CHECK(r.error().kind == FetchErrorKind::timeout);
+      CHECK_FALSE(server.answered);
+    }
+    SUBCASE("a slow answer after a quick handshake: only the call's timeout applies") {
+      TlsServer server{io, cert, 0ms};
+      FakeUpstream slow{io};
+      slow.serve([](Socket& s, int) -> awaitable<void> {
+        beast::flat_buffer buffer;
+        auto req = co_await read_request(s, buffer);
+        if (!req) co_return;
+        co_await pause(300ms);
+        co_await send(s, kHello);
+      });
+      const auto url = slow.url("/mcp");
+      const HttpCall call{"GET", url, {}, {}};
+      auto r = run_call(io, call, nullptr, {.timeout = 3s, .max_body = 1024, .connect_timeout = 100ms});
+      REQUIRE_MESSAGE(r, r.error().message);
+      CHECK(r->status == 200);
+      CHECK(r->body == "hello");
+      const std::string tls_url = server.url("/x");
+      const HttpCall tls_call{"GET", tls_url, {}, {}};
+      auto tls_r = run_call(io, tls_call, client.get(), {.timeout = 3s, .max_body = 1024, .connect_timeout = 1s});
+      REQUIRE_MESSAGE(tls_r, tls_r.error().message);
+      CHECK(tls_r->body == "hello");
+    }
+  }
+
+  TEST_CASE("fetch http_call: a body over max_body is kind too_large") {
+    asio::io_context io;
+    FakeUpstream server{io};
+    Seen seen;
+    const std::string twenty(20, 'x');
+    SUBCASE("Content-Length") { server.serve(answer(seen, "HTTP/1.1 500 X\r\nContent-Length: 20\r\n\r\n" + twenty)); }
+    SUBCASE("chunked") {
+      server.serve(answer(seen, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(twenty.substr(0, 6)) +
+                                    chunk(twenty.substr(6)) + "0\r\n\r\n"));
+    }
+    const auto url = server.url("/mcp");
+    const HttpCall call{"POST", url, {}, "{}"};
+    auto r = run_call(io, call, nullptr, {.timeout = 2s, .max_body = 8});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == FetchErrorKind::too_large);
+    CHECK(r.error().message == "POST " + url + ": the answer is larger than 8 bytes");
+  }
+
+  TEST_CASE("fetch http_call: an untrusted certificate is kind tls; a body cut short is kind io") {
+    asio::io_context io;
+    SUBCASE("tls") {
+      TempDir dir;
+      auto cert = make_self_signed(dir, "issuer");
+      auto other = make_self_signed(dir, "other");
+      auto client = client_trusting(other.cert);
+      TlsServer server{io, cert};
+      const std::string url = server.url("/x");
+      const HttpCall call{"GET", url, {}, {}};
+      auto r = run_call(io, call, client.get());
+      REQUIRE_FALSE(r);
+      CHECK_MESSAGE(r.error().kind == FetchErrorKind::tls, r.error().message);
+    }
+    SUBCASE("io") {
+      FakeUpstream server{io};
+      Seen seen;
+      server.serve(answer(seen, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"keys\":"));
+      const auto url = server.url("/x");
+      const HttpCall call{"GET", url, {}, {}};
+      auto r = run_call(io, call, nullptr);
+      REQUIRE_FALSE(r);
+      CHECK(r.error().kind == FetchErrorKind::io);
+    }
+  }
+}

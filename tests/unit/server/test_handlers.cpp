@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data_plane.hpp"
+#include "server/tools/registry.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
@@ -181,7 +182,7 @@ TEST_SUITE("handlers") {
     CHECK(r.body == errors::body(404, errors::code::route_not_found, errors::route_not_found()));
   }
 
-  TEST_CASE("handle_mcp_tools: 403 unless MCP_EXPOSE, then 200 with an empty list") {
+  TEST_CASE("handle_mcp_tools: 403 unless MCP_EXPOSE, then 200 with the tool catalog") {
     Gateway g;
     SUBCASE("not exposed") {
       auto r = run_handler(g, handle_mcp_tools);
@@ -192,7 +193,24 @@ TEST_SUITE("handlers") {
       g.state.mcp_expose = true;
       auto r = run_handler(g, handle_mcp_tools);
       CHECK(r.status() == 200);
-      CHECK(Json::parse(r.body) == Json{{"object", "list"}, {"data", Json::array()}});
+      CHECK(Json::parse(r.body) == Json{{"object", "list"}, {"data", Json::array()}, {"servers", Json::array()}});
+    }
+    SUBCASE("exposed, with servers configured that are not connected (yet)") {
+      tools::RegistryOptions options;
+      options.mcp_servers = {"http://127.0.0.1:9/mcp"};
+      options.a2a_agents = {"http://127.0.0.1:9/agent"};
+      tools::ToolRegistry registry{options};
+      g.state.mcp_expose = true;
+      g.state.tools = &registry;
+      auto r = run_handler(g, handle_mcp_tools);
+      CHECK(r.status() == 200);
+      auto body = Json::parse(r.body);
+      CHECK(body["data"] == Json::array());
+      REQUIRE(body["servers"].size() == 2);
+      CHECK(body["servers"][0]["url"] == "http://127.0.0.1:9/mcp");
+      CHECK(body["servers"][0]["type"] == "mcp");
+      CHECK(body["servers"][0]["state"] == "down");
+      CHECK(body["servers"][1]["type"] == "a2a");
     }
   }
 

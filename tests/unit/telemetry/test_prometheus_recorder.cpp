@@ -75,8 +75,8 @@ TEST_SUITE("telemetry/recorder") {
 
   TEST_CASE("tool calls, upstream errors, disconnects and internal errors") {
     auto r = make_prometheus_recorder(options());
-    std::vector<ToolCallOutcome> calls{{tool_type::function, "get_weather", true, {}},
-                                       {tool_type::mcp, "search", false, "timeout"}};
+    std::vector<ToolCallOutcome> calls{{tool_type::function, "get_weather", true, {}, std::nullopt},
+                                       {tool_type::mcp, "search", false, "timeout", 12.5}};
     auto o = chat("gpt-4o");
     o.tool_calls = calls;
     o.upstream_error_reason = "reset";
@@ -89,9 +89,26 @@ TEST_SUITE("telemetry/recorder") {
                          "tool_type=\"function\"} 1"));
     CHECK(has_line(text, "llm_tool_calls_failure_total{error_type=\"timeout\",model=\"gpt-4o\",provider=\"openai\","
                          "tool_name=\"search\",tool_type=\"mcp\"} 1"));
+    // Only the calls igw ran itself have a duration.
+    CHECK(has_line(text, "llm_tool_call_duration_count{model=\"gpt-4o\",provider=\"openai\",tool_name=\"search\","
+                         "tool_type=\"mcp\"} 1"));
+    CHECK(has_line(text, "llm_tool_call_duration_sum{model=\"gpt-4o\",provider=\"openai\",tool_name=\"search\","
+                         "tool_type=\"mcp\"} 12.5"));
+    CHECK(text.find("llm_tool_call_duration_count{model=\"gpt-4o\",provider=\"openai\",tool_name=\"get_weather\"") ==
+          std::string::npos);
     CHECK(has_line(text, "igw_upstream_errors_total{provider=\"openai\",reason=\"reset\"} 1"));
     CHECK(has_line(text, "igw_internal_errors_total{where=\"relay\"} 1"));
     CHECK(has_line(text, "igw_client_disconnects_total{provider=\"openai\"} 1"));
+  }
+
+  TEST_CASE("the tool server gauge: one series per server, 1 up, 0 down") {
+    auto r = make_prometheus_recorder(options());
+    r->tool_server_up(tool_type::mcp, "http://a/mcp", true);
+    r->tool_server_up(tool_type::a2a, "http://b", true);
+    r->tool_server_up(tool_type::a2a, "http://b", false);
+    auto text = r->exposition();
+    CHECK(has_line(text, "igw_tool_server_up{server=\"http://a/mcp\",tool_type=\"mcp\"} 1"));
+    CHECK(has_line(text, "igw_tool_server_up{server=\"http://b\",tool_type=\"a2a\"} 0"));
   }
 
   TEST_CASE("model values past the cap fold into other, across threads") {
