@@ -27,5 +27,6 @@ void add_logs(CLI::App& app);
 void add_config(CLI::App& app);
 void add_mock(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_doctor(CLI::App& app);
 
 }  // namespace igw::cli

@@ -68,6 +68,9 @@ void add_flags(CLI::App& cmd, MockFlags& f) {
   cmd.add_option("--record", o.record, "Requests kept for GET /mock/requests (0: none, for benchmarks)")
       ->capture_default_str();
   cmd.add_option("--seed", o.seed, "Seed of the error-rate dice")->capture_default_str();
+  cmd.add_option("--api-key", o.api_key,
+                 "Require this key (Authorization: Bearer KEY or x-api-key: KEY) on the provider routes; "
+                 "others get 401 invalid_api_key (default: any key)");
 }
 
 // Blocks SIGINT/SIGTERM in every thread (the workers inherit the mask) and waits for one here.

@@ -25,6 +25,9 @@ struct Options {
   std::string tls_cert;        // PEM paths; both set -> HTTPS
   std::string tls_key;
   int record = 100;  // requests kept for GET /mock/requests
+  // When set, the provider routes (all but /health, /mcp and /mock/*) need `Authorization: Bearer <key>` or
+  // `x-api-key: <key>` and answer 401 invalid_api_key otherwise. Empty: any key (or none) is accepted.
+  std::string api_key;
   std::uint64_t seed = 1;
 };
 

@@ -44,6 +44,18 @@ ToolScript tool_script(const Request& request, const Options& options) {
   return script;
 }
 
+// OpenAI's answer to a wrong key, which the SDKs raise as AuthenticationError.
+constexpr std::string_view kInvalidApiKey =
+    R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}})";
+
+// The key in OpenAI's style (Authorization: Bearer) or Anthropic's (x-api-key).
+bool key_accepted(const Request& request, const std::string& key) {
+  if (key.empty()) return true;
+  if (const auto* v = request.header("authorization"); v && *v == "Bearer " + key) return true;
+  const auto* v = request.header("x-api-key");
+  return v && *v == key;
+}
+
 std::int64_t unix_seconds() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -70,6 +82,7 @@ Reply Router::handle(const Request& request, std::mt19937_64& rng) {
   state_.record({static_cast<std::int64_t>(unix_ms_now()), request.method, request.target, request.headers,
                  request.body, request.body.size()});
   if (path == kMcpPath) return mcp_reply(request, state_);
+  if (!key_accepted(request, options_.api_key)) return json_reply(401, std::string{kInvalidApiKey});
   bool post = request.method == "POST";
   if (path.ends_with("/chat/completions") && post) return chat(request, rng, Dialect::openai);
   if (path.ends_with("/messages") && post) return chat(request, rng, Dialect::anthropic);

@@ -132,3 +132,26 @@ export function mockContent(prompt, tokens) {
 // What the mock received (GET /mock/requests) and its stream counters (GET /mock/stats).
 export const mockRequests = async (mock) => (await fetchJson(`${mock.origin}/mock/requests`)).body.requests;
 export const mockStats = async (mock) => (await fetchJson(`${mock.origin}/mock/stats`)).body;
+
+// A free TCP port on 127.0.0.1 (bound, read and released: for a peer that must start later on a known port).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// The value of the first sample `name{...}` in a Prometheus text exposition whose labels include `labels`
+// (any order); 0 when there is none.
+export function metricSample(text, name, labels = {}) {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name + "{")) continue;
+    const body = line.slice(name.length + 1, line.lastIndexOf("}"));
+    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return 0;
+}

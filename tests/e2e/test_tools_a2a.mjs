@@ -7,21 +7,13 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import OpenAI from "openai";
 import { startA2aAgent } from "./a2a_agent.mjs";
-import { fetchJson, startGateway, startMock, waitFor } from "./lib.mjs";
+import { fetchJson, metricSample, startGateway, startMock, waitFor } from "./lib.mjs";
 
 const running = [];
 after(async () => {
   for (const r of running.reverse()) await r();
 });
 
-function sample(text, name, labels) {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name + "{")) continue;
-    const body = line.slice(name.length + 1, line.lastIndexOf("}"));
-    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return 0;
-}
 
 let shared;
 async function setup() {
@@ -56,7 +48,7 @@ test("the agent's card makes a tool: a2a_<name>, a message argument, the card's 
   assert.match(tool.description, /Translate/);
   assert.equal(listing.servers[0].state, "up");
   assert.equal(listing.servers[0].name, "Translator");
-  assert.equal(sample(await (await fetch(`http://127.0.0.1:${gw.metricsPort}/metrics`)).text(), "igw_tool_server_up",
+  assert.equal(metricSample(await (await fetch(`http://127.0.0.1:${gw.metricsPort}/metrics`)).text(), "igw_tool_server_up",
     { tool_type: "a2a", server: agent.url }), 1);
 });
 
@@ -78,10 +70,10 @@ test("a delegated call end to end, non-streaming and streaming, counted with too
   const labels = { tool_type: "a2a", tool_name: "a2a_Translator", provider: "openai", model: "mock-gpt-4o" };
   const text = await waitFor(async () => {
     const t = await metrics();
-    return sample(t, "llm_tool_calls_success_total", labels) === 2 ? t : null;
+    return metricSample(t, "llm_tool_calls_success_total", labels) === 2 ? t : null;
   }, { timeout: 5000, what: "two a2a calls counted" });
-  assert.equal(sample(text, "llm_tool_calls_total", labels), 2);
-  assert.equal(sample(text, "llm_tool_call_duration_count", labels), 2);
+  assert.equal(metricSample(text, "llm_tool_calls_total", labels), 2);
+  assert.equal(metricSample(text, "llm_tool_call_duration_count", labels), 2);
 });
 
 test("a task answer is read from its artifacts; an agent error is a tool failure with its error type", async () => {
@@ -98,7 +90,7 @@ test("a task answer is read from its artifacts; an agent error is a tool failure
   assert.match(failed.choices[0].message.content, /error: message\/send/);
   const t = await waitFor(async () => {
     const m = await metrics();
-    return sample(m, "llm_tool_calls_failure_total", { tool_type: "a2a", error_type: "rpc_error" }) === 1 ? m : null;
+    return metricSample(m, "llm_tool_calls_failure_total", { tool_type: "a2a", error_type: "rpc_error" }) === 1 ? m : null;
   }, { timeout: 5000, what: "the a2a failure counted" });
   assert.ok(t.includes('tool_name="a2a_Translator"'));
   const line = await waitFor(() => gw.lines.map((l) => l.json).find((j) => j?.message === "tool call failed"),

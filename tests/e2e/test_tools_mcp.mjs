@@ -9,12 +9,11 @@
 // comes up after igw is picked up.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import net from "node:net";
 import { after, test } from "node:test";
 import OpenAI from "openai";
 import { startMcpServer } from "./mcp_server.mjs";
 import { startOtlpReceiver } from "./otlp_receiver.mjs";
-import { fetchJson, mockRequests, sleep, startGateway, startMock, tempDir, waitFor } from "./lib.mjs";
+import { fetchJson, freePort, metricSample, mockRequests, sleep, startGateway, startMock, tempDir, waitFor } from "./lib.mjs";
 
 const CALLER_KEY = "caller-secret-token-7f3e";
 const running = [];
@@ -22,31 +21,12 @@ after(async () => {
   for (const r of running.reverse()) await r();
 });
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function metricsText(gw) {
   const r = await fetch(`http://127.0.0.1:${gw.metricsPort}/metrics`);
   return r.text();
 }
 
-// The value of one sample (0 when absent): `name{a="b",...}` with the labels given, in any order.
-function sample(text, name, labels) {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name + "{")) continue;
-    const body = line.slice(name.length + 1, line.lastIndexOf("}"));
-    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return 0;
-}
 
 let shared;
 async function setup() {
@@ -88,7 +68,7 @@ test("the catalog: both tools offered as mcp_<tool>, the server up, on /v1/mcp/t
   assert.equal(listing.servers[0].state, "up");
   assert.equal(listing.servers[0].name, "igw-e2e-mcp");
   const text = await metricsText(gw);
-  assert.equal(sample(text, "igw_tool_server_up", { tool_type: "mcp", server: mcp.url }), 1);
+  assert.equal(metricSample(text, "igw_tool_server_up", { tool_type: "mcp", server: mcp.url }), 1);
   const connected = await waitFor(() => gw.lines.map((l) => l.json).find((j) => j?.message === "MCP server connected"),
     { timeout: 5000, what: "the connected line" });
   assert.equal(connected?.logger, "mcp.client");
@@ -172,14 +152,14 @@ test("a failing tool becomes a tool message, not a request failure; metrics name
   assert.match(ok.choices[0].message.content, /order B-2: shipped/);
   const text = await waitFor(async () => {
     const t = await metricsText(gw);
-    return sample(t, "llm_tool_calls_failure_total", { tool_name: "mcp_lookup_order", error_type: "tool_error" }) === 1 ? t : null;
+    return metricSample(t, "llm_tool_calls_failure_total", { tool_name: "mcp_lookup_order", error_type: "tool_error" }) === 1 ? t : null;
   }, { timeout: 5000, what: "the tool failure counted" });
   const labels = { provider: "openai", model: "mock-gpt-4o", tool_type: "mcp", tool_name: "mcp_lookup_order" };
-  assert.equal(sample(text, "llm_tool_calls_total", labels), 2);
-  assert.equal(sample(text, "llm_tool_calls_success_total", labels), 1);
-  assert.equal(sample(text, "llm_tool_call_duration_count", labels), 2);
-  assert.ok(sample(text, "llm_tool_call_duration_sum", labels) > 0);
-  assert.ok(sample(text, "llm_tool_calls_success_total", { tool_type: "mcp", tool_name: "mcp_get_weather" }) >= 2);
+  assert.equal(metricSample(text, "llm_tool_calls_total", labels), 2);
+  assert.equal(metricSample(text, "llm_tool_calls_success_total", labels), 1);
+  assert.equal(metricSample(text, "llm_tool_call_duration_count", labels), 2);
+  assert.ok(metricSample(text, "llm_tool_call_duration_sum", labels) > 0);
+  assert.ok(metricSample(text, "llm_tool_calls_success_total", { tool_type: "mcp", tool_name: "mcp_get_weather" }) >= 2);
   const failed = await waitFor(() => gw.lines.map((l) => l.json).find((j) => j?.message === "tool call failed"),
     { timeout: 5000, what: "the failed call's log line" });
   assert.equal(failed?.logger, "mcp.client");
@@ -203,8 +183,8 @@ test("a server that hangs or fails: error_type timeout / http_status, the reques
   const labels = { tool_type: "mcp", tool_name: "mcp_get_weather" };
   await waitFor(async () => {
     const t = await metricsText(gw);
-    return sample(t, "llm_tool_calls_failure_total", { ...labels, error_type: "timeout" }) === 1 &&
-      sample(t, "llm_tool_calls_failure_total", { ...labels, error_type: "http_status" }) === 1;
+    return metricSample(t, "llm_tool_calls_failure_total", { ...labels, error_type: "timeout" }) === 1 &&
+      metricSample(t, "llm_tool_calls_failure_total", { ...labels, error_type: "http_status" }) === 1;
   }, { timeout: 5000, what: "the timeout and the HTTP error counted" });
 });
 
@@ -226,9 +206,9 @@ test("the client's own functions are returned to it and counted as function call
   assert.equal(mcp.calls.length, before, "a client function went to the MCP server");
   const text = await waitFor(async () => {
     const t = await metricsText(gw);
-    return sample(t, "llm_tool_calls_success_total", { tool_type: "function", tool_name: "get_time" }) === 2 ? t : null;
+    return metricSample(t, "llm_tool_calls_success_total", { tool_type: "function", tool_name: "get_time" }) === 2 ? t : null;
   }, { timeout: 5000, what: "two function calls counted" });
-  assert.equal(sample(text, "llm_tool_call_duration_count", { tool_type: "function" }), 0);
+  assert.equal(metricSample(text, "llm_tool_call_duration_count", { tool_type: "function" }), 0);
 });
 
 test("X-MCP-Bypass: no tools added, nothing run", async () => {
@@ -332,7 +312,7 @@ scrape_configs:
   // The counters started before this test (1 failure in 2 calls earlier): the rate ratio covers all of it.
   const text = await metricsText(gw);
   const lab = { tool_type: "mcp", tool_name: "mcp_lookup_order" };
-  const expected = sample(text, "llm_tool_calls_failure_total", { ...lab, error_type: "tool_error" }) / sample(text, "llm_tool_calls_total", lab);
+  const expected = metricSample(text, "llm_tool_calls_failure_total", { ...lab, error_type: "tool_error" }) / metricSample(text, "llm_tool_calls_total", lab);
   await waitFor(async () => {
     const r = await query(expr);
     const v = Number(r.find((s) => s.metric.tool_name === "mcp_lookup_order")?.value[1]);
@@ -358,7 +338,7 @@ test("an MCP server that starts 5 s after igw: igw starts at once, the tools app
   assert.deepEqual(down.data, []);
   assert.equal(down.servers[0].state, "down");
   assert.ok(down.servers[0].error);
-  assert.equal(sample(await metricsText(gw), "igw_tool_server_up", { tool_type: "mcp", server: url }), 0);
+  assert.equal(metricSample(await metricsText(gw), "igw_tool_server_up", { tool_type: "mcp", server: url }), 0);
   // A chat meanwhile is served without tools.
   const r = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "openai/mock-gpt-4o", messages: [{ role: "user", content: "hi" }] }) });
@@ -368,7 +348,7 @@ test("an MCP server that starts 5 s after igw: igw starts at once, the tools app
   running.push(() => mcp.close());
   await waitFor(async () => (await fetchJson(`${gw.url}/v1/mcp/tools`)).body.data.length === 2,
     { timeout: 5000, what: "the tools once the server is up" });
-  assert.equal(sample(await metricsText(gw), "igw_tool_server_up", { tool_type: "mcp", server: url }), 1);
+  assert.equal(metricSample(await metricsText(gw), "igw_tool_server_up", { tool_type: "mcp", server: url }), 1);
   const warned = gw.lines.map((l) => l.json).filter((j) => j?.message === "MCP server unavailable; retrying in the background");
   assert.equal(warned.length, 1, "the outage is logged once, not per retry");
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "k", maxRetries: 0 });

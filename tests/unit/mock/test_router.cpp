@@ -336,4 +336,40 @@ TEST_SUITE("mock/router") {
     CHECK(bad_anthropic.status == 400);
     CHECK(json::parse(bad_anthropic.body)["type"] == "error");
   }
+
+  TEST_CASE("--api-key: provider routes need the key (Bearer or x-api-key), others stay open") {
+    Options o;
+    o.api_key = "k";
+    State state(10);
+    Router router(o, state);
+    std::mt19937_64 rng(1);
+    auto refused = router.handle(Request{"GET", "/v1/models", {{"authorization", "Bearer wrong"}}, ""}, rng);
+    CHECK(refused.status == 401);
+    auto error = json::parse(refused.body)["error"];
+    CHECK(error["message"] == "Incorrect API key provided");
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error["code"] == "invalid_api_key");
+    CHECK(router.handle(Request{"GET", "/v1/models", {}, ""}, rng).status == 401);
+    CHECK(router.handle(post("/v1/chat/completions", kChat), rng).status == 401);
+    CHECK(router.handle(post("/v1/chat/completions", kChat, {{"x-api-key", "wrong"}}), rng).status == 401);
+    CHECK(router.handle(Request{"GET", "/v1/models", {{"authorization", "Bearer k"}}, ""}, rng).status ==
+          200);
+    CHECK(router.handle(post("/v1/chat/completions", kChat, {{"authorization", "Bearer k"}}), rng).status ==
+          200);
+    CHECK(
+        router
+            .handle(post("/v1/messages", anthropic_body(json::array({{{"role", "user"}, {"content", "hi"}}})),
+                         {{"x-api-key", "k"}}),
+                    rng)
+            .status == 200);
+    // Not provider routes: the health check, the MCP server and the mock's admin routes.
+    CHECK(router.handle(Request{"GET", "/health", {}, ""}, rng).status == 200);
+    CHECK(router.handle(Request{"GET", "/mock/stats", {}, ""}, rng).status == 200);
+    CHECK(router.handle(post("/mcp", R"({"jsonrpc":"2.0","id":1,"method":"ping"})"), rng).status != 401);
+    // No key configured: anything goes.
+    Options open;
+    Router any(open, state);
+    CHECK(any.handle(Request{"GET", "/v1/models", {{"authorization", "Bearer whatever"}}, ""}, rng).status ==
+          200);
+  }
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../data_plane.hpp"
+#include "rpc_fixtures.hpp"
 #include "server/fetch.hpp"
 #include "server/tools/a2a.hpp"
 #include "telemetry/catalog.hpp"
@@ -23,60 +24,6 @@ namespace te = igw::telemetry::tool_error;
 namespace {
 
 const FetchLimits kLimits{.timeout = 2s, .max_body = 1 << 20};
-
-std::string http_response(unsigned status, std::string_view body, std::string_view content_type = "application/json") {
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " X\r\n";
-  if (!content_type.empty()) out += "Content-Type: " + std::string{content_type} + "\r\n";
-  return out + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
-}
-
-std::string result_text(const json& id, const json& result) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}.dump();
-}
-
-json body_of(const SeenRequest& r) {
-  return json::parse(r.body(), nullptr, false);
-}
-
-std::string field(const SeenRequest& r, std::string_view name) {
-  auto v = r[beast::string_view{name.data(), name.size()}];
-  return std::string{v.data(), v.size()};
-}
-
-bool has(const SeenRequest& r, std::string_view name) {
-  return r.find(beast::string_view{name.data(), name.size()}) != r.end();
-}
-
-std::string target_of(const SeenRequest& r) {
-  return std::string{r.target().data(), r.target().size()};
-}
-
-template <class Op>
-auto run(asio::io_context& io, Op op, std::chrono::milliseconds limit = 3000ms) {
-  using T = typename decltype(op())::value_type;
-  std::optional<T> out;
-  std::exception_ptr error;
-  bool done = false;
-  io.restart();
-  asio::co_spawn(
-      io, [&]() -> awaitable<void> { out.emplace(co_await op()); },
-      [&](std::exception_ptr e) {
-        error = e;
-        done = true;
-      });
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-  if (error) std::rethrow_exception(error);
-  REQUIRE_MESSAGE(done, "the operation did not finish in time");
-  REQUIRE(out);
-  return std::move(*out);
-}
-
-std::uint16_t closed_port() {
-  asio::io_context io;
-  tcp::acceptor a{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-  return a.local_endpoint().port();
-}
 
 json card_json(const std::string& rpc_url) {
   return json{{"name", "Weather"},

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../data_plane.hpp"
+#include "rpc_fixtures.hpp"
 #include "server/fetch.hpp"
 #include "server/tools/mcp.hpp"
 #include "telemetry/catalog.hpp"
@@ -21,20 +22,11 @@ namespace te = igw::telemetry::tool_error;
 
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 const FetchLimits kLimits{.timeout = 2s, .max_body = 1 << 20};
 
 constexpr std::string_view kProgress =
     R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"working"}})";
-
-std::string http_response(unsigned status, std::string_view body, std::string_view content_type = "application/json",
-                          const Headers& extra = {}) {
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " X\r\n";
-  if (!content_type.empty()) out += "Content-Type: " + std::string{content_type} + "\r\n";
-  for (const auto& [n, v] : extra) out += n + ": " + v + "\r\n";
-  return out + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
-}
 
 // An SSE answer in chunks: a notification first, then `message`.
 std::string sse_response(std::string_view message, const Headers& extra = {}) {
@@ -46,10 +38,6 @@ std::string sse_response(std::string_view message, const Headers& extra = {}) {
   return out + "0\r\n\r\n";
 }
 
-std::string result_text(const json& id, const json& result) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}.dump();
-}
-
 std::string rpc_error_text(const json& id, int code, std::string_view message) {
   return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}}.dump();
 }
@@ -58,19 +46,6 @@ json text_content(std::string_view text, bool is_error = false) {
   json r{{"content", json::array({{{"type", "text"}, {"text", text}}})}};
   if (is_error) r["isError"] = true;
   return r;
-}
-
-json body_of(const SeenRequest& r) {
-  return json::parse(r.body(), nullptr, false);
-}
-
-std::string field(const SeenRequest& r, std::string_view name) {
-  auto v = r[beast::string_view{name.data(), name.size()}];
-  return std::string{v.data(), v.size()};
-}
-
-bool has(const SeenRequest& r, std::string_view name) {
-  return r.find(beast::string_view{name.data(), name.size()}) != r.end();
 }
 
 // An MCP server on the Streamable HTTP transport, as far as these tests need one.
@@ -141,34 +116,6 @@ struct FakeMcp {
     return record_and_answer(seen, [this](const SeenRequest& r) { return respond(r); });
   }
 };
-
-// Runs `op` (returning an awaitable) on `io` to its end; fails the test after `limit`.
-template <class Op>
-auto run(asio::io_context& io, Op op, std::chrono::milliseconds limit = 3000ms) {
-  using T = typename decltype(op())::value_type;
-  std::optional<T> out;
-  std::exception_ptr error;
-  bool done = false;
-  io.restart();
-  asio::co_spawn(
-      io, [&]() -> awaitable<void> { out.emplace(co_await op()); },
-      [&](std::exception_ptr e) {
-        error = e;
-        done = true;
-      });
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-  if (error) std::rethrow_exception(error);
-  REQUIRE_MESSAGE(done, "the operation did not finish in time");
-  REQUIRE(out);
-  return std::move(*out);
-}
-
-std::uint16_t closed_port() {
-  asio::io_context io;
-  tcp::acceptor a{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-  return a.local_endpoint().port();
-}
 
 void check_no_credentials(const SeenRequests& seen) {
   for (const auto& r : seen) {

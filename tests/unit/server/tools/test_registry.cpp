@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../data_plane.hpp"
+#include "rpc_fixtures.hpp"
 #include "server/tools/registry.hpp"
 #include "telemetry/catalog.hpp"
 #include "telemetry/recorder.hpp"
@@ -24,7 +25,6 @@ namespace te = igw::telemetry::tool_error;
 
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
 using UpEvent = std::tuple<std::string, std::string, bool>;  // (tool_type, server, up)
 
 struct FakeRecorder : telemetry::Recorder {
@@ -39,31 +39,6 @@ struct FakeRecorder : telemetry::Recorder {
   std::string exposition() override { return {}; }
   int count(const UpEvent& e) const { return static_cast<int>(std::count(up_events.begin(), up_events.end(), e)); }
 };
-
-std::string http_response(unsigned status, std::string_view body, std::string_view content_type = "application/json",
-                          const Headers& extra = {}) {
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " X\r\n";
-  if (!content_type.empty()) out += "Content-Type: " + std::string{content_type} + "\r\n";
-  for (const auto& [n, v] : extra) out += n + ": " + v + "\r\n";
-  return out + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
-}
-
-std::string result_text(const json& id, const json& result) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}.dump();
-}
-
-json body_of(const SeenRequest& r) {
-  return json::parse(r.body(), nullptr, false);
-}
-
-std::string field(const SeenRequest& r, std::string_view name) {
-  auto v = r[beast::string_view{name.data(), name.size()}];
-  return std::string{v.data(), v.size()};
-}
-
-bool has(const SeenRequest& r, std::string_view name) {
-  return r.find(beast::string_view{name.data(), name.size()}) != r.end();
-}
 
 std::vector<std::string> methods_of(const SeenRequests& seen) {
   std::vector<std::string> out;
@@ -167,12 +142,6 @@ class PortServer {
   Acceptor acceptor_;
   error_code bind_error_;
 };
-
-std::uint16_t closed_port() {
-  asio::io_context io;
-  tcp::acceptor a{io, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
-  return a.local_endpoint().port();
-}
 
 std::string closed_url(std::string_view path = "/mcp") {
   return "http://127.0.0.1:" + std::to_string(closed_port()) + std::string{path};
