@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Throughput of `igw logs tail -o json` with filters, next to `jq -c 'select(...)'` on the same generated
 # file, measured in the same run. The file repeats the real gateway lines of the test fixture (written by
-# telemetry::log::format_line). Usage: bench/logs_tail.sh [LINES]   (IGW_BIN defaults to build/igw)
+# telemetry::log::format_line). Usage: bench/logs_tail.sh [LINES]   (IGW_BIN defaults to build/cli/igw)
 # Single core: both tools are pinned to CPU 0 with taskset when it is available.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-IGW_BIN=${IGW_BIN:-$src/build/igw}
+IGW_BIN=${IGW_BIN:-$src/build/cli/igw}
 lines=${1:-1000000}
 fixture=$src/tests/fixtures/logs/gateway.jsonl
 work=$(mktemp -d)

@@ -81,7 +81,7 @@ void add_filter_flags(CLI::App& tail, TailArgs& a) {
       ->group("Filters");
   tail.add_option("-q,--query", a.filter.query,
                   "Query: field op value with and/or/not/(); ops = != < <= > >= =~ !~; "
-                  "values \"string\", number, null; dotted names for nested fields")
+                  "values \"string\", number, null; dotted names for nested fields; or LogQL (below)")
       ->group("Filters");
 }
 
@@ -95,6 +95,10 @@ void add_logs(CLI::App& app) {
   tail->footer(
       "Reads stdin when no FILE (or '-') is given; several files are merged with the file name as a prefix.\n"
       "Lines that are not JSON pass through in pretty and raw output and are skipped in json output.\n"
+      "-q also takes LogQL as copied from Grafana: '{app=\"igw\"} | json | level=\"error\" |= \"timeout\"'.\n"
+      "  The stream selector {...} is checked and ignored: igw's lines carry no stream labels.\n"
+      "  | json is implicit; label filters act as the -q terms (a missing field reads as \"\", as in Loki);\n"
+      "  line filters |= != |~ !~ test the raw line; logfmt, line_format and other stages are refused.\n"
       "Exit codes: 0 at the end of the input, 1 when a file cannot be read, 2 on a bad flag or query.");
   tail->add_option("files", a->tail.files, "Log files ('-' for stdin)");
   tail->add_flag("-f,--follow", a->tail.follow,

@@ -140,7 +140,7 @@ bool Filter::matches_fields(const Line& line) const {
 }
 
 bool Filter::matches_text(std::string_view text) const {
-  return !grep_ || grep_->search(text);
+  return (!grep_ || grep_->search(text)) && (!query_ || query_->matches_text(text));
 }
 
 }  // namespace igw::logs

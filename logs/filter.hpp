@@ -24,7 +24,7 @@ struct FilterOptions {
   std::optional<std::string> logger{};      // regex on the whole logger name
   std::optional<std::string> since{};       // 10m or an RFC 3339 time
   std::optional<std::string> grep{};        // regex anywhere in the message
-  std::optional<std::string> query{};       // the -q language
+  std::optional<std::string> query{};       // the -q language, or LogQL
 };
 
 // --status: an inclusive range of codes.
@@ -41,7 +41,8 @@ class Filter {
   static std::expected<Filter, std::string> make(const FilterOptions& options, std::int64_t now_ms);
   // A JSON log line.
   bool matches(const Line& line) const;
-  // A line that is not JSON: only --grep can judge it (on the whole line); the rest let it through.
+  // A line that is not JSON: only --grep and LogQL line filters can judge it (on the whole line); the
+  // rest let it through.
   bool matches_text(std::string_view text) const;
 
  private:

@@ -213,6 +213,7 @@ std::size_t unicode_escape(std::string_view s, std::size_t i, std::string& out) 
 }  // namespace
 
 bool Line::parse(std::string_view text) {
+  text_ = text;
   members_.clear();
   if (!parse_object(text, members_)) {
     members_.clear();

@@ -26,6 +26,8 @@ class Line {
   // Scans text as one JSON object. Returns false (and leaves the line empty) when it is anything else:
   // not JSON, truncated, a bare value, or nested deeper than kMaxDepth.
   bool parse(std::string_view text);
+  // The text last parsed (valid as long as the caller's buffer is).
+  std::string_view text() const { return text_; }
   const std::vector<Member>& members() const { return members_; }
   // The top-level member with this key, or the nested one for a dotted path ("usage.total_tokens").
   const Member* find(std::string_view key) const;
@@ -35,6 +37,7 @@ class Line {
 
  private:
   std::vector<Member> members_;
+  std::string_view text_;
 };
 
 // The members of a raw JSON object (used for dotted paths); empty when raw is not an object.

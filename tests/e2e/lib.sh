@@ -126,3 +126,22 @@ igw_mock_content() {  # igw_mock_content PROMPT TOKENS
 
 # curl with bounded time, only to 127.0.0.1.
 igw_curl() { curl -sS --max-time 20 "$@"; }
+
+# igw_start_prometheus METRICS_PORT: a real Prometheus on 127.0.0.1 scraping 127.0.0.1:METRICS_PORT every
+# second (job inference-gateway); waits until it is ready and sets PROM_PORT and PROM_URL.
+igw_start_prometheus() {
+  command -v prometheus >/dev/null || fail "prometheus is not installed (scripts/bootstrap --test)"
+  PROM_PORT=$(igw_free_port)
+  cat >"$IGW_E2E_TMP/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: inference-gateway
+    metrics_path: /metrics
+    static_configs: [{targets: ['127.0.0.1:$1']}]
+YAML
+  prometheus --config.file="$IGW_E2E_TMP/prometheus.yml" --storage.tsdb.path="$IGW_E2E_TMP/tsdb" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" >"$IGW_E2E_TMP/prometheus.log" 2>&1 &
+  IGW_E2E_PIDS+=($!)
+  PROM_URL="http://127.0.0.1:$PROM_PORT"
+  igw_wait_until 30 curl -sf "$PROM_URL/-/ready" || fail "prometheus did not become ready"
+}

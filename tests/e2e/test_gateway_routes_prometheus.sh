@@ -9,17 +9,8 @@ igw_start_mock upstream
 igw_start_gateway gateway TELEMETRY_ENABLE=true TELEMETRY_METRICS_PORT=0 MCP_EXPOSE=true \
   OPENAI_API_URL="$MOCK_URL" OPENAI_API_KEY=sk-openai ANTHROPIC_API_URL="$MOCK_URL" ANTHROPIC_API_KEY=sk-ant
 
-prom_port=$(igw_free_port)
-cat >"$IGW_E2E_TMP/prometheus.yml" <<YAML
-global: {scrape_interval: 1s, evaluation_interval: 1s}
-scrape_configs:
-  - job_name: inference-gateway
-    static_configs: [{targets: ['127.0.0.1:$GW_METRICS_PORT']}]
-YAML
-prometheus --config.file="$IGW_E2E_TMP/prometheus.yml" --storage.tsdb.path="$IGW_E2E_TMP/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$IGW_E2E_TMP/prometheus.log" 2>&1 &
-IGW_E2E_PIDS+=($!)
-igw_wait_until 30 curl -sf "http://127.0.0.1:$prom_port/-/ready" || fail "prometheus did not become ready"
+igw_start_prometheus "$GW_METRICS_PORT"
+prom_port=$PROM_PORT
 
 json=(-H 'content-type: application/json')
 status() { igw_curl -o /dev/null -w '%{http_code}' "$@"; }

@@ -18,18 +18,8 @@ metrics_url="http://127.0.0.1:$metrics_port/metrics"
 igw_curl "$GW_URL/metrics" -o /dev/null -w '%{http_code}' | grep -q 404 || fail "/metrics answers on the API port"
 
 # A real Prometheus scraping the metrics port every second.
-prom_port=$(igw_free_port)
-cat >"$IGW_E2E_TMP/prometheus.yml" <<EOF
-global: {scrape_interval: 1s, evaluation_interval: 1s}
-scrape_configs:
-  - job_name: inference-gateway
-    metrics_path: /metrics
-    static_configs: [{targets: ['127.0.0.1:$metrics_port']}]
-EOF
-prometheus --config.file="$IGW_E2E_TMP/prometheus.yml" --storage.tsdb.path="$IGW_E2E_TMP/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$IGW_E2E_TMP/prometheus.log" 2>&1 &
-IGW_E2E_PIDS+=($!)
-igw_wait_until 30 curl -sf "http://127.0.0.1:$prom_port/-/ready" || fail "prometheus did not become ready"
+igw_start_prometheus "$metrics_port"
+prom_port=$PROM_PORT
 
 # Mixed traffic; the usage each response reports is written down (chat runs in a subshell) and summed after.
 : >"$IGW_E2E_TMP/usage"

@@ -30,17 +30,8 @@ traffic() {  # traffic PROVIDER
 }
 for p in openai openai groq groq; do traffic "$p" & IGW_E2E_PIDS+=($!); done
 
-prom_port=$(igw_free_port)
-cat >"$IGW_E2E_TMP/prometheus.yml" <<EOT
-global: {scrape_interval: 1s, evaluation_interval: 1s}
-scrape_configs:
-  - job_name: inference-gateway
-    static_configs: [{targets: ['127.0.0.1:$GW_METRICS_PORT']}]
-EOT
-prometheus --config.file="$IGW_E2E_TMP/prometheus.yml" --storage.tsdb.path="$IGW_E2E_TMP/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$IGW_E2E_TMP/prometheus.log" 2>&1 &
-IGW_E2E_PIDS+=($!)
-igw_wait_until 30 curl -sf "http://127.0.0.1:$prom_port/-/ready" || fail "prometheus did not become ready"
+igw_start_prometheus "$GW_METRICS_PORT"
+prom_port=$PROM_PORT
 sleep 6  # a few scrapes of steady traffic
 
 # The same 20 s window: top's two scrapes, and Prometheus evaluated at the end of it over [20s].
