@@ -3,11 +3,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "manifests/compose.hpp"
+#include "manifests/gateway_env.hpp"
 #include "manifests/grafana.hpp"
 #include "manifests/k8s.hpp"
 #include "manifests/otel_collector.hpp"
@@ -91,6 +94,42 @@ void add_output_dir(CLI::App* cmd, GenArgs& a, std::string_view what) {
   cmd->add_option("--output-dir", a.output_dir, std::string{what});
 }
 
+// The gateway Deployment's flags; all but --image need --with-gateway.
+void add_gateway(CLI::App* cmd, GenArgs& a, manifests::K8sOptions& k) {
+  auto& g = k.gateway;
+  auto* with = cmd->add_flag("--with-gateway", k.with_gateway,
+                             "Also emit the gateway Deployment (plus its HorizontalPodAutoscaler and "
+                             "PodDisruptionBudget when they apply)");
+  cmd->add_option("--image", a.options.image, "Gateway image (with --with-gateway)")->capture_default_str();
+  cmd->add_option("--replicas", g.replicas, "Gateway pods (without an autoscaler)")
+      ->capture_default_str()
+      ->needs(with);
+  auto* hpa_max = cmd->add_option("--hpa-max", g.hpa_max,
+                                  "Add a HorizontalPodAutoscaler (autoscaling/v2) scaling up to N pods")
+                      ->needs(with);
+  cmd->add_option("--hpa-min", g.hpa_min, "The autoscaler's minimum pods (default: --replicas)")
+      ->needs(hpa_max);
+  cmd->add_option("--hpa-cpu", g.hpa_cpu, "The autoscaler's target CPU utilization, % of --cpu-request")
+      ->capture_default_str()
+      ->needs(hpa_max);
+  cmd->add_option("--secret", g.secret,
+                  "Secret holding the provider keys (OPENAI_API_KEY, ...), loaded with envFrom; default: "
+                  "optional per-key references to a Secret named like --name")
+      ->needs(with);
+  const std::tuple<const char*, std::string*, const char*> resources[] = {
+      {"--cpu-request", &g.cpu_request, "CPU the gateway container requests (the autoscaler's 100%)"},
+      {"--cpu-limit", &g.cpu_limit, "CPU limit of the gateway container (\"\" for none)"},
+      {"--memory-request", &g.memory_request, "Memory the gateway container requests"},
+      {"--memory-limit", &g.memory_limit, "Memory limit of the gateway container (\"\" for none)"}};
+  for (auto [flag, value, help] : resources)
+    cmd->add_option(flag, *value, help)->capture_default_str()->needs(with);
+  cmd->add_option("--drain-timeout", a.options.drain_timeout,
+                  fmt::format("SERVER_DRAIN_TIMEOUT for the pods (default: the catalog's); the termination "
+                              "grace period is it plus {}s",
+                              manifests::kShutdownMarginSeconds))
+      ->needs(with);
+}
+
 void add_gen_k8s(CLI::App* gen) {
   auto* cmd = gen->add_subcommand("k8s", "Kubernetes objects for kube-prometheus-stack");
   auto a = std::make_shared<GenArgs>();
@@ -109,10 +148,9 @@ void add_gen_k8s(CLI::App* gen) {
   cmd->add_option("--jaeger-endpoint", a->options.jaeger_endpoint,
                   "Where the collector exports traces (OTLP gRPC)")
       ->capture_default_str();
-  cmd->add_flag("--with-gateway", k->with_gateway, "Also emit the gateway Deployment");
-  cmd->add_option("--image", a->options.image, "Gateway image (with --with-gateway)")->capture_default_str();
+  add_gateway(cmd, *a, *k);
   cmd->add_option("--only", k->only,
-                  "Emit only these kinds: Service,ServiceMonitor,PrometheusRule,ConfigMap,Deployment")
+                  fmt::format("Emit only these kinds: {}", fmt::join(manifests::k8s_kinds(), ",")))
       ->delimiter(',');
   cmd->add_option("-o,--output", *format, "Output format")
       ->check(CLI::IsMember({"yaml", "json"}))
@@ -121,7 +159,8 @@ void add_gen_k8s(CLI::App* gen) {
   cmd->footer(
       "Example:\n  igw gen k8s --namespace llm --release prom --runbook-base-url "
       "https://runbooks.example.com \\\n"
-      "    --only ServiceMonitor,PrometheusRule | kubectl apply -f -");
+      "    --only ServiceMonitor,PrometheusRule | kubectl apply -f -\n"
+      "  igw gen k8s --namespace llm --with-gateway --secret llm-keys --hpa-max 10 | kubectl apply -f -");
   cmd->callback([a, k, format] {
     k->format = *format == "json" ? manifests::Format::json : manifests::Format::yaml;
     if (!a->output_dir.empty()) {

@@ -29,7 +29,9 @@ ordered_json gateway(const Options& o) {
           {"environment", env},
           {"ports", {published(api_port())}},
           {"depends_on", {kCollectorName}},
-          {"restart", "unless-stopped"}};
+          {"restart", "unless-stopped"},
+          // Docker's default 10 s would kill the gateway in the middle of its drain.
+          {"stop_grace_period", fmt::format("{}s", shutdown_grace_seconds(o))}};
 }
 
 ordered_json services(const Options& o) {

@@ -14,24 +14,28 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::vector<ordered_json> all_objects(const Options& o, bool with_gateway) {
+std::vector<ordered_json> all_objects(const Options& o, const K8sOptions& k) {
   std::vector<ordered_json> out{k8s::gateway_service(o),      k8s::service_monitor(o),
                                 k8s::prometheus_rule(o),      k8s::dashboard_config_map(o),
                                 k8s::collector_config_map(o), k8s::collector_deployment(o),
                                 k8s::collector_service(o)};
-  if (with_gateway) out.push_back(k8s::gateway_deployment(o));
+  if (!k.with_gateway) return out;
+  out.push_back(k8s::gateway_deployment(o, k.gateway));
+  if (has_autoscaler(k.gateway)) out.push_back(k8s::gateway_autoscaler(o, k.gateway));
+  if (has_disruption_budget(k.gateway)) out.push_back(k8s::gateway_disruption_budget(o));
   return out;
 }
 
 std::expected<std::vector<ordered_json>, std::string> selected(const Options& o, const K8sOptions& k) {
   if (auto ok = validate(o); !ok) return std::unexpected(ok.error());
+  if (auto ok = validate(k.gateway); !ok) return std::unexpected(ok.error());
   const auto kinds = k8s_kinds();
   for (const auto& kind : k.only)
     if (std::ranges::find(kinds, kind) == kinds.end())
       return std::unexpected(
           fmt::format("--only \"{}\": expected kinds among {}", kind, fmt::join(kinds, ", ")));
   std::vector<ordered_json> out;
-  for (auto& object : all_objects(o, k.with_gateway)) {
+  for (auto& object : all_objects(o, k)) {
     auto kind = object["kind"].get<std::string>();
     if (k.only.empty() || std::ranges::find(k.only, kind) != k.only.end()) out.push_back(std::move(object));
   }
@@ -46,7 +50,8 @@ std::string lowercase(std::string s) {
 }  // namespace
 
 std::vector<std::string> k8s_kinds() {
-  return {"Service", "ServiceMonitor", "PrometheusRule", "ConfigMap", "Deployment"};
+  return {"Service",    "ServiceMonitor",          "PrometheusRule",     "ConfigMap",
+          "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"};
 }
 
 std::expected<std::string, std::string> k8s_manifest(const Options& o, const K8sOptions& k) {

@@ -1,12 +1,13 @@
 // Kubernetes objects for kube-prometheus-stack: the gateway Service, ServiceMonitor, PrometheusRule, the
 // Grafana dashboard ConfigMap, the OpenTelemetry Collector (ConfigMap, Deployment, Service) and, on
-// request, the gateway Deployment.
+// request, the gateway Deployment with its HorizontalPodAutoscaler and PodDisruptionBudget.
 #pragma once
 
 #include <expected>
 #include <string>
 #include <vector>
 
+#include "manifests/k8s_gateway_options.hpp"
 #include "manifests/options.hpp"
 
 namespace igw::manifests {
@@ -14,7 +15,8 @@ namespace igw::manifests {
 enum class Format { yaml, json };
 
 struct K8sOptions {
-  bool with_gateway = false;      // add the gateway Deployment
+  bool with_gateway = false;      // add the gateway Deployment (and its autoscaler and disruption budget)
+  GatewayOptions gateway;         // how that Deployment runs
   std::vector<std::string> only;  // kinds to keep (Service, ServiceMonitor, ...); empty keeps all
   Format format = Format::yaml;
 };

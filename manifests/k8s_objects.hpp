@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "manifests/k8s_gateway_options.hpp"
 #include "manifests/options.hpp"
 
 namespace igw::manifests::k8s {
@@ -14,7 +15,11 @@ nlohmann::ordered_json dashboard_config_map(const Options& o);
 nlohmann::ordered_json collector_config_map(const Options& o);
 nlohmann::ordered_json collector_deployment(const Options& o);
 nlohmann::ordered_json collector_service(const Options& o);
-nlohmann::ordered_json gateway_deployment(const Options& o);
+nlohmann::ordered_json gateway_deployment(const Options& o, const GatewayOptions& g = {});
+// autoscaling/v2, on CPU utilization; only when has_autoscaler(g).
+nlohmann::ordered_json gateway_autoscaler(const Options& o, const GatewayOptions& g);
+// policy/v1, minAvailable 1; only when has_disruption_budget(g).
+nlohmann::ordered_json gateway_disruption_budget(const Options& o);
 
 // Pod and container security settings every generated workload shares: non-root, no privilege
 // escalation, read-only root filesystem, all capabilities dropped.

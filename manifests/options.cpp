@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "config/parse.hpp"
 #include "config/settings.hpp"
+#include "telemetry/build_info.hpp"
 
 namespace igw::manifests {
 namespace {
@@ -42,8 +44,13 @@ std::expected<void, std::string> check_threshold(const telemetry::AlertDef& def,
 
 }  // namespace
 
+std::string default_image() {
+  return fmt::format("{}:{}", kImageRepository, telemetry::build_info().version);
+}
+
 Options default_options() {
   Options o;
+  o.image = default_image();
   o.name = config::setting(config::Key::otel_service_name).default_value;
   for (const auto& def : telemetry::alerts()) o.thresholds[static_cast<std::size_t>(def.id)] = def.threshold;
   return o;
@@ -99,6 +106,9 @@ std::expected<void, std::string> validate(const Options& o) {
     if (auto ok = check_threshold(def, threshold(o, def.id)); !ok) return ok;
   if (o.image.empty()) return std::unexpected("--image \"\": expected a container image reference");
   if (o.jaeger_endpoint.empty()) return std::unexpected("--jaeger-endpoint \"\": expected host:port");
+  if (!o.drain_timeout.empty())
+    if (auto d = config::parse_duration(o.drain_timeout); !d)
+      return std::unexpected(fmt::format("--drain-timeout \"{}\": expected {}", o.drain_timeout, d.error()));
   return {};
 }
 

@@ -26,9 +26,15 @@ struct Options {
   std::array<double, kAlertCount> thresholds{};  // indexed by telemetry::Alert
   std::string alert_for;         // when set, replaces every alert's `for` (tests use short ones)
   std::string runbook_base_url;  // when set, each alert gets runbook_url = base + "/" + alert name
-  std::string image = "ghcr.io/inference-gateway/igw:latest";  // the gateway container image
-  std::string jaeger_endpoint = "jaeger-collector:4317";       // where the collector sends traces
+  std::string image;             // the gateway container image; default_image() unless --image
+  std::string jaeger_endpoint = "jaeger-collector:4317";  // where the collector sends traces
+  std::string drain_timeout;  // SERVER_DRAIN_TIMEOUT for deployed gateways; empty: the catalog default
 };
+
+// The image the repository's Dockerfile builds, tagged with igw's own version (`igw version`):
+// ghcr.io/inference-gateway/igw:<version>. A generator never points at a moving tag like `latest`.
+inline constexpr std::string_view kImageRepository = "ghcr.io/inference-gateway/igw";
+std::string default_image();
 
 // Options with every default filled in.
 Options default_options();

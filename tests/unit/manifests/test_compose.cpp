@@ -169,4 +169,14 @@ TEST_SUITE("manifests.compose") {
     CHECK(compose_of(o)["services"]["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"].as<std::string>() ==
           "true");
   }
+
+  TEST_CASE("docker stops the gateway no sooner than its drain allows") {
+    auto o = default_options();
+    auto gw = compose_of(o)["services"][o.name];
+    CHECK(gw["stop_grace_period"].as<std::string>() == std::to_string(shutdown_grace_seconds(o)) + "s");
+    o.drain_timeout = "50s";
+    gw = compose_of(o)["services"][o.name];
+    CHECK(gw["stop_grace_period"].as<std::string>() == std::to_string(50 + kShutdownMarginSeconds) + "s");
+    CHECK(gw["environment"]["SERVER_DRAIN_TIMEOUT"].as<std::string>() == "50s");
+  }
 }

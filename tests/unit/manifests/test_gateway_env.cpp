@@ -119,4 +119,22 @@ TEST_SUITE("manifests.gateway_env") {
       last = index;
     }
   }
+
+  TEST_CASE("SERVER_DRAIN_TIMEOUT only when the options set one; the grace period follows it") {
+    const auto& name = config::env_name(config::Key::server_drain_timeout);
+    auto o = default_options();
+    CHECK_FALSE(by_name(gateway_env(o, kEndpoint)).contains(name));
+    CHECK(shutdown_grace_seconds(o) == 30 + kShutdownMarginSeconds);
+    CHECK(config::setting(config::Key::server_drain_timeout).default_value == "30s");
+    o.drain_timeout = "2m";
+    auto env = by_name(gateway_env(o, kEndpoint));
+    REQUIRE(env.contains(name));
+    CHECK(env[name].value == "2m");
+    CHECK_FALSE(env[name].secret);
+    CHECK(shutdown_grace_seconds(o) == 120 + kShutdownMarginSeconds);
+    o.drain_timeout = "0";
+    CHECK(shutdown_grace_seconds(o) == kShutdownMarginSeconds);
+    o.drain_timeout = "100ms";
+    CHECK(shutdown_grace_seconds(o) == 1 + kShutdownMarginSeconds);
+  }
 }

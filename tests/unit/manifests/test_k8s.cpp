@@ -55,6 +55,54 @@ TEST_SUITE("manifests.k8s") {
     CHECK(items.back()["metadata"]["name"] == "inference-gateway");
   }
 
+  TEST_CASE(
+      "the gateway's autoscaler and disruption budget follow its Deployment, and only when they apply") {
+    K8sOptions k;
+    k.with_gateway = true;
+    auto gateway_kinds = [&] {
+      auto kinds = kinds_of(list(default_options(), k)["items"]);
+      return std::vector<std::string>(kinds.begin() + 7, kinds.end());
+    };
+    CHECK(gateway_kinds() == std::vector<std::string>{"Deployment"});  // one replica: nothing to protect
+    k.gateway.replicas = 3;
+    CHECK(gateway_kinds() == std::vector<std::string>{"Deployment", "PodDisruptionBudget"});
+    k.gateway.hpa_max = 6;
+    CHECK(gateway_kinds() ==
+          std::vector<std::string>{"Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"});
+    k.gateway.replicas = 1;  // the autoscaler's minimum is --replicas: one pod, no budget
+    CHECK(gateway_kinds() == std::vector<std::string>{"Deployment", "HorizontalPodAutoscaler"});
+    k.gateway.hpa_min = 2;
+    CHECK(gateway_kinds() ==
+          std::vector<std::string>{"Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"});
+    k.with_gateway = false;  // the flags alone emit nothing
+    CHECK(kinds_of(list(default_options(), k)["items"]).size() == 7);
+  }
+
+  TEST_CASE("the new kinds have their own files and work with --only") {
+    K8sOptions k;
+    k.with_gateway = true;
+    k.gateway.hpa_min = 2;
+    k.gateway.hpa_max = 4;
+    k.only = {"HorizontalPodAutoscaler", "PodDisruptionBudget"};
+    auto files = k8s_files(default_options(), k).value();
+    REQUIRE(files.size() == 2);
+    CHECK(files[0].path == "horizontalpodautoscaler-inference-gateway.yaml");
+    CHECK(files[1].path == "poddisruptionbudget-inference-gateway.yaml");
+    CHECK(YAML::Load(files[0].content)["apiVersion"].as<std::string>() == "autoscaling/v2");
+    CHECK(YAML::Load(files[1].content)["apiVersion"].as<std::string>() == "policy/v1");
+  }
+
+  TEST_CASE("invalid gateway options are reported, not emitted") {
+    K8sOptions k;
+    k.with_gateway = true;
+    k.gateway.hpa_max = 1;
+    k.gateway.replicas = 2;
+    auto bad = k8s_manifest(default_options(), k);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().starts_with("--hpa-max 1: expected a whole number from 2 to"));
+    CHECK_FALSE(k8s_files(default_options(), k));
+  }
+
   TEST_CASE("--only keeps the named kinds; an unknown kind is an error") {
     K8sOptions k;
     k.only = {"ServiceMonitor", "PrometheusRule"};
@@ -89,6 +137,8 @@ TEST_SUITE("manifests.k8s") {
   TEST_CASE("k8s_kinds names every kind emitted, and nothing else") {
     K8sOptions k;
     k.with_gateway = true;
+    k.gateway.hpa_min = 2;
+    k.gateway.hpa_max = 5;
     auto emitted = kinds_of(list(default_options(), k)["items"]);
     auto kinds = k8s_kinds();
     for (const auto& kind : kinds) CHECK_MESSAGE(std::ranges::find(emitted, kind) != emitted.end(), kind);

@@ -1,7 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "manifests/options.hpp"
 #include "config/settings.hpp"
+#include "manifests/options.hpp"
+#include "telemetry/build_info.hpp"
 
 using namespace igw::manifests;
 using igw::telemetry::Alert;
@@ -73,6 +74,8 @@ TEST_SUITE("manifests.options") {
         {[](Options& o) { o.thresholds[1] = 10000; },
          "--p95-latency-threshold-ms 10000: expected milliseconds above 1 and below 10000"},
         {[](Options& o) { o.thresholds[1] = -5; }, "--p95-latency-threshold-ms -5"},
+        {[](Options& o) { o.drain_timeout = "soon"; }, "--drain-timeout \"soon\": expected a duration"},
+        {[](Options& o) { o.image = ""; }, "--image \"\": expected a container image reference"},
     };
     for (const auto& c : cases) {
       auto o = default_options();
@@ -82,5 +85,16 @@ TEST_SUITE("manifests.options") {
       CAPTURE(result.error());
       CHECK(result.error().starts_with(c.expect));
     }
+  }
+
+  TEST_CASE("the image defaults to the repository's, tagged with igw's version; never a moving tag") {
+    auto o = default_options();
+    CHECK(o.image == default_image());
+    CHECK(default_image() ==
+          "ghcr.io/inference-gateway/igw:" + std::string{igw::telemetry::build_info().version});
+    CHECK_FALSE(o.image.ends_with(":latest"));
+    CHECK(o.drain_timeout.empty());  // the catalog default, not repeated in the manifests
+    o.drain_timeout = "45s";
+    CHECK(validate(o));
   }
 }
