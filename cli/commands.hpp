@@ -28,5 +28,6 @@ void add_config(CLI::App& app);
 void add_mock(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_doctor(CLI::App& app);
+void add_completion(CLI::App& app);
 
 }  // namespace igw::cli

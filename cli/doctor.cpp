@@ -76,7 +76,8 @@ void add_doctor(CLI::App& app) {
   cmd->add_option("--metrics", a->metrics,
                   "The gateway's metrics URL (default: from TELEMETRY_METRICS_HOST, TELEMETRY_METRICS_PORT)");
   cmd->add_option("--servicemonitor", a->servicemonitor,
-                  "A ServiceMonitor manifest to check for the release label (e.g. from igw gen k8s)");
+                  "A ServiceMonitor manifest to check for the release label (e.g. from igw gen k8s)")
+      ->type_name("FILE");
   cmd->add_option("--timeout", a->timeout, "Time each probe may take")->capture_default_str();
   cmd->add_flag("--quick", a->quick, "Only the API health check (for container HEALTHCHECKs)");
   cmd->add_option("-o,--output", a->format, "Output format")

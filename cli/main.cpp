@@ -14,6 +14,7 @@ constexpr igw::cli::Register kCommandGroups[] = {
     &igw::cli::add_logs,
     &igw::cli::add_config,
     &igw::cli::add_doctor,
+    &igw::cli::add_completion,
     &igw::cli::add_version,
 };
 
