@@ -10,6 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "config/settings.hpp"
+#include "manifests/options.hpp"
 #include "ops/top_run.hpp"
 #include "telemetry/catalog.hpp"
 #include "telemetry/promql.hpp"
@@ -77,7 +79,11 @@ std::chrono::milliseconds parse_interval(const std::string& text) {
   throw Exit{kExitUsage};
 }
 
-constexpr const char* kDefaultMetricsUrl = "http://127.0.0.1:9464/metrics";
+// A gateway on this machine with the catalog's default metrics port.
+std::string default_metrics_url() {
+  return "http://127.0.0.1:" + std::to_string(config::default_port(config::Key::telemetry_metrics_port)) +
+         std::string{manifests::kMetricsPath};
+}
 
 void add_top(CLI::App& group) {
   struct Args {
@@ -92,7 +98,7 @@ void add_top(CLI::App& group) {
              "p95 per provider, model or tool; rows breaching a catalog alert are marked. Keys: q quit, s or < > "
              "sort column, r reverse, / filter, p pause, ? help");
   top->add_option("--url", a->urls, "A gateway's metrics URL; repeat for replicas (summed)")
-      ->default_str(kDefaultMetricsUrl);
+      ->default_str(default_metrics_url());
   top->add_option("--prometheus", a->prometheus, "Query a Prometheus server instead (its base URL)");
   top->add_option("--selector", a->selector, "With --prometheus: label matchers, e.g. '{namespace=\"llm\"}'");
   top->add_option("--window", a->window, "With --prometheus: the rate() window")->default_val("1m");
@@ -112,7 +118,7 @@ void add_top(CLI::App& group) {
   top->add_flag("-r,--reverse", a->reverse, "Reverse the sort order");
   top->callback([a] {
     ops::TopOptions o;
-    o.urls = a->urls.empty() ? std::vector<std::string>{kDefaultMetricsUrl} : a->urls;
+    o.urls = a->urls.empty() ? std::vector<std::string>{default_metrics_url()} : a->urls;
     o.prometheus = a->prometheus;
     o.selector = a->selector;
     o.window = a->window;
@@ -131,13 +137,13 @@ void add_top(CLI::App& group) {
 }
 
 void add_check(CLI::App& group) {
-  auto url = std::make_shared<std::string>(kDefaultMetricsUrl);
+  auto url = std::make_shared<std::string>(default_metrics_url());
   auto output = std::make_shared<std::string>("table");
   auto timeout = std::make_shared<std::string>("5s");
   auto* check = group.add_subcommand(
       "check", "Check that a live metrics endpoint exposes every catalog metric of the page (and target_info) with "
                "its type, labels and buckets. Exit 0 all good, 3 something missing or wrong, 1 unreachable");
-  check->add_option("url", *url, "The metrics URL")->default_str(kDefaultMetricsUrl);
+  check->add_option("url", *url, "The metrics URL")->default_str(default_metrics_url());
   check->add_option("-o,--output", *output, "table or json")->check(CLI::IsMember({"table", "json"}));
   check->add_option("--timeout", *timeout, "Time limit of the scrape")->default_val("5s");
   check->callback([url, output, timeout] {

@@ -125,8 +125,9 @@ std::vector<Finding> check_exposition(const ex::Exposition& exposition) {
     check_labels(def, *family, out);
     if (def.type == MetricType::histogram) check_histogram(def, *family, out);
   }
-  if (const auto* info = exposition.find("target_info"); info && info->samples.empty())
-    out.push_back({"target_info", "no sample: expected one with the service attributes"});
+  const std::string target_info{telemetry::metric(telemetry::Metric::target_info).name};
+  if (const auto* info = exposition.find(target_info); info && info->samples.empty())
+    out.push_back({target_info, "no sample: expected one with the service attributes"});
   return out;
 }
 
